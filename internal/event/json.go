@@ -1,0 +1,538 @@
+// Package event gives fast, allocation-light access to the fields of one
+// CloudTrail event held as raw JSON bytes, and defines the normalized sign-in
+// record built from such events.
+//
+// A Doc is a flat index ("tape") over a JSON text: one node per value, with
+// byte offsets into the original bytes. Strings are unescaped only when asked
+// for and only when they contain escapes, so reading a handful of fields from
+// a 2 KB event costs one validating pass and no per-field allocation.
+package event
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// Kind is the JSON type of a Value. Missing means the value is absent, which
+// is distinct from a JSON null.
+type Kind uint8
+
+// The kinds of JSON value.
+const (
+	Missing Kind = iota
+	Null
+	Bool
+	Number
+	String
+	Object
+	Array
+)
+
+var kindNames = [...]string{"missing", "null", "bool", "number", "string", "object", "array"}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// MaxDepth bounds the nesting of arrays and objects accepted by Parse.
+const MaxDepth = 512
+
+// node is one JSON value on the tape.
+type node struct {
+	start, end       int32 // value bytes, strings including their quotes
+	keyStart, keyEnd int32 // member key bytes without quotes; keyStart < 0 when not a member
+	next             int32 // index of the next sibling (one past the last descendant)
+	count            int32 // number of direct children of a container
+	kind             Kind
+	escaped          bool // string value contains a backslash escape
+	keyEscaped       bool // key contains a backslash escape
+}
+
+// Doc is a parsed JSON text. The zero Doc is empty; Parse fills it, reusing
+// its memory. A Doc refers to the bytes it parsed and must not outlive them
+// if they are reused.
+type Doc struct {
+	raw   []byte
+	nodes []node
+}
+
+// SyntaxError reports malformed JSON with the byte offset where it was found.
+type SyntaxError struct {
+	Offset int64
+	Msg    string
+}
+
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("invalid JSON at offset %d: %s", e.Offset, e.Msg)
+}
+
+// ErrEmpty is returned by Parse for input holding only white space.
+var ErrEmpty = errors.New("empty JSON text")
+
+// Parse indexes data, which must hold exactly one JSON value (white space
+// around it is allowed). It keeps a reference to data.
+func (d *Doc) Parse(data []byte) error {
+	d.raw = data
+	d.nodes = d.nodes[:0]
+	if len(data) > 1<<31-1 {
+		return &SyntaxError{0, "document larger than 2 GiB"}
+	}
+	p := parser{data: data, doc: d}
+	i := skipSpace(data, 0)
+	if i == len(data) {
+		return ErrEmpty
+	}
+	end, err := p.value(i, -1, -1, false, 0)
+	if err != nil {
+		d.nodes = d.nodes[:0]
+		return err
+	}
+	if j := skipSpace(data, end); j != len(data) {
+		d.nodes = d.nodes[:0]
+		return &SyntaxError{int64(j), "unexpected data after the JSON value"}
+	}
+	return nil
+}
+
+// Raw returns the bytes the Doc was parsed from.
+func (d *Doc) Raw() []byte { return d.raw }
+
+// Root returns the top-level value, or a Missing value for an empty Doc.
+func (d *Doc) Root() Value {
+	if len(d.nodes) == 0 {
+		return Value{}
+	}
+	return Value{d, 0}
+}
+
+type parser struct {
+	data []byte
+	doc  *Doc
+}
+
+func (p *parser) errAt(i int, format string, args ...any) error {
+	return &SyntaxError{int64(i), fmt.Sprintf(format, args...)}
+}
+
+// value parses the value starting at data[i] (not white space) and returns
+// the offset just past it.
+func (p *parser) value(i int, ks, ke int32, kesc bool, depth int) (int, error) {
+	data := p.data
+	idx := len(p.doc.nodes)
+	p.doc.nodes = append(p.doc.nodes, node{start: int32(i), keyStart: ks, keyEnd: ke, keyEscaped: kesc})
+	var (
+		end   int
+		err   error
+		kind  Kind
+		esc   bool
+		count int32
+	)
+	switch c := data[i]; {
+	case c == '"':
+		kind = String
+		end, esc, err = scanString(data, i)
+	case c == '{':
+		kind = Object
+		end, count, err = p.object(i, depth+1)
+	case c == '[':
+		kind = Array
+		end, count, err = p.array(i, depth+1)
+	case c == 't':
+		kind, end, err = Bool, i+4, p.literal(i, "true")
+	case c == 'f':
+		kind, end, err = Bool, i+5, p.literal(i, "false")
+	case c == 'n':
+		kind, end, err = Null, i+4, p.literal(i, "null")
+	case c == '-' || (c >= '0' && c <= '9'):
+		kind = Number
+		end, err = scanNumber(data, i)
+	default:
+		return i, p.errAt(i, "unexpected %s", describeByte(c))
+	}
+	if err != nil {
+		return end, err
+	}
+	n := &p.doc.nodes[idx]
+	n.kind, n.end, n.escaped, n.count = kind, int32(end), esc, count
+	n.next = int32(len(p.doc.nodes))
+	return end, nil
+}
+
+func (p *parser) literal(i int, lit string) error {
+	if len(p.data)-i < len(lit) || string(p.data[i:i+len(lit)]) != lit {
+		return p.errAt(i, "invalid literal (expected %q)", lit)
+	}
+	return nil
+}
+
+func (p *parser) object(i, depth int) (int, int32, error) {
+	if depth > MaxDepth {
+		return i, 0, p.errAt(i, "nesting deeper than %d", MaxDepth)
+	}
+	data := p.data
+	i = skipSpace(data, i+1)
+	if i < len(data) && data[i] == '}' {
+		return i + 1, 0, nil
+	}
+	var count int32
+	for {
+		if i >= len(data) {
+			return i, count, p.errAt(i, "unexpected end of input in object")
+		}
+		if data[i] != '"' {
+			return i, count, p.errAt(i, "expected a string key, found %s", describeByte(data[i]))
+		}
+		kstart := i + 1
+		kend, kesc, err := scanString(data, i)
+		if err != nil {
+			return kend, count, err
+		}
+		i = skipSpace(data, kend)
+		if i >= len(data) || data[i] != ':' {
+			return i, count, p.errAt(i, "expected ':' after object key")
+		}
+		i = skipSpace(data, i+1)
+		if i >= len(data) {
+			return i, count, p.errAt(i, "unexpected end of input in object")
+		}
+		i, err = p.value(i, int32(kstart), int32(kend-1), kesc, depth)
+		if err != nil {
+			return i, count, err
+		}
+		count++
+		i = skipSpace(data, i)
+		if i >= len(data) {
+			return i, count, p.errAt(i, "unexpected end of input in object")
+		}
+		switch data[i] {
+		case ',':
+			i = skipSpace(data, i+1)
+		case '}':
+			return i + 1, count, nil
+		default:
+			return i, count, p.errAt(i, "expected ',' or '}' in object, found %s", describeByte(data[i]))
+		}
+	}
+}
+
+func (p *parser) array(i, depth int) (int, int32, error) {
+	if depth > MaxDepth {
+		return i, 0, p.errAt(i, "nesting deeper than %d", MaxDepth)
+	}
+	data := p.data
+	i = skipSpace(data, i+1)
+	if i < len(data) && data[i] == ']' {
+		return i + 1, 0, nil
+	}
+	var count int32
+	for {
+		if i >= len(data) {
+			return i, count, p.errAt(i, "unexpected end of input in array")
+		}
+		var err error
+		i, err = p.value(i, -1, -1, false, depth)
+		if err != nil {
+			return i, count, err
+		}
+		count++
+		i = skipSpace(data, i)
+		if i >= len(data) {
+			return i, count, p.errAt(i, "unexpected end of input in array")
+		}
+		switch data[i] {
+		case ',':
+			i = skipSpace(data, i+1)
+		case ']':
+			return i + 1, count, nil
+		default:
+			return i, count, p.errAt(i, "expected ',' or ']' in array, found %s", describeByte(data[i]))
+		}
+	}
+}
+
+func describeByte(c byte) string {
+	if c >= 0x20 && c < 0x7f {
+		return strconv.QuoteRune(rune(c))
+	}
+	return fmt.Sprintf("byte 0x%02x", c)
+}
+
+// isSpace is indexed by byte: JSON white space.
+var isSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
+
+func skipSpace(data []byte, i int) int {
+	for i < len(data) && isSpace[data[i]] {
+		i++
+	}
+	return i
+}
+
+// strSafe marks bytes that need no attention inside a string.
+var strSafe = func() (t [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// scanString validates the string starting at data[i] (a quote) and returns
+// the offset past its closing quote and whether it holds escapes.
+func scanString(data []byte, i int) (int, bool, error) {
+	start := i
+	i++
+	esc := false
+	for {
+		for i < len(data) && strSafe[data[i]] {
+			i++
+		}
+		if i >= len(data) {
+			return i, esc, &SyntaxError{int64(start), "unterminated string"}
+		}
+		switch c := data[i]; c {
+		case '"':
+			return i + 1, esc, nil
+		case '\\':
+			esc = true
+			if i+1 >= len(data) {
+				return i, esc, &SyntaxError{int64(start), "unterminated string"}
+			}
+			switch data[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if i+6 > len(data) || !isHex4(data[i+2:i+6]) {
+					return i, esc, &SyntaxError{int64(i), `invalid \u escape`}
+				}
+				i += 6
+			default:
+				return i, esc, &SyntaxError{int64(i), "invalid escape " + strconv.Quote(string(data[i:i+2]))}
+			}
+		default:
+			return i, esc, &SyntaxError{int64(i), fmt.Sprintf("control character 0x%02x in string", c)}
+		}
+	}
+}
+
+func isHex4(b []byte) bool {
+	for _, c := range b[:4] {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+func scanNumber(data []byte, i int) (int, error) {
+	start := i
+	if data[i] == '-' {
+		i++
+	}
+	digits := func() int {
+		n := 0
+		for i < len(data) && data[i] >= '0' && data[i] <= '9' {
+			i++
+			n++
+		}
+		return n
+	}
+	if i < len(data) && data[i] == '0' {
+		i++
+	} else if digits() == 0 {
+		return i, &SyntaxError{int64(start), "invalid number"}
+	}
+	if i < len(data) && data[i] == '.' {
+		i++
+		if digits() == 0 {
+			return i, &SyntaxError{int64(start), "invalid number: no digits after '.'"}
+		}
+	}
+	if i < len(data) && (data[i] == 'e' || data[i] == 'E') {
+		i++
+		if i < len(data) && (data[i] == '+' || data[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return i, &SyntaxError{int64(start), "invalid number: no exponent digits"}
+		}
+	}
+	return i, nil
+}
+
+// Skip validates the JSON value starting at or after data[i] (leading white
+// space allowed) without building a tape, and returns the offset just past it.
+// It is the splitter's tool for finding the extent of each event.
+func Skip(data []byte, i int) (int, error) {
+	i = skipSpace(data, i)
+	if i >= len(data) {
+		return i, &SyntaxError{int64(i), "unexpected end of input"}
+	}
+	return skipValue(data, i, 0)
+}
+
+func skipValue(data []byte, i, depth int) (int, error) {
+	switch c := data[i]; {
+	case c == '"':
+		end, _, err := scanString(data, i)
+		return end, err
+	case c == '{' || c == '[':
+		return skipContainer(data, i, depth+1)
+	case c == 't':
+		return skipLiteral(data, i, "true")
+	case c == 'f':
+		return skipLiteral(data, i, "false")
+	case c == 'n':
+		return skipLiteral(data, i, "null")
+	case c == '-' || (c >= '0' && c <= '9'):
+		return scanNumber(data, i)
+	default:
+		return i, &SyntaxError{int64(i), "unexpected " + describeByte(c)}
+	}
+}
+
+func skipLiteral(data []byte, i int, lit string) (int, error) {
+	if len(data)-i < len(lit) || string(data[i:i+len(lit)]) != lit {
+		return i, &SyntaxError{int64(i), fmt.Sprintf("invalid literal (expected %q)", lit)}
+	}
+	return i + len(lit), nil
+}
+
+func skipContainer(data []byte, i, depth int) (int, error) {
+	if depth > MaxDepth {
+		return i, &SyntaxError{int64(i), fmt.Sprintf("nesting deeper than %d", MaxDepth)}
+	}
+	obj := data[i] == '{'
+	closer := byte(']')
+	if obj {
+		closer = '}'
+	}
+	i = skipSpace(data, i+1)
+	if i < len(data) && data[i] == closer {
+		return i + 1, nil
+	}
+	for {
+		if i >= len(data) {
+			return i, &SyntaxError{int64(i), "unexpected end of input"}
+		}
+		if obj {
+			if data[i] != '"' {
+				return i, &SyntaxError{int64(i), "expected a string key, found " + describeByte(data[i])}
+			}
+			end, _, err := scanString(data, i)
+			if err != nil {
+				return end, err
+			}
+			i = skipSpace(data, end)
+			if i >= len(data) || data[i] != ':' {
+				return i, &SyntaxError{int64(i), "expected ':' after object key"}
+			}
+			i = skipSpace(data, i+1)
+			if i >= len(data) {
+				return i, &SyntaxError{int64(i), "unexpected end of input"}
+			}
+		}
+		end, err := skipValue(data, i, depth)
+		if err != nil {
+			return end, err
+		}
+		i = skipSpace(data, end)
+		if i >= len(data) {
+			return i, &SyntaxError{int64(i), "unexpected end of input"}
+		}
+		switch data[i] {
+		case ',':
+			i = skipSpace(data, i+1)
+		case closer:
+			return i + 1, nil
+		default:
+			return i, &SyntaxError{int64(i), fmt.Sprintf("expected ',' or %q, found %s", closer, describeByte(data[i]))}
+		}
+	}
+}
+
+// Unquote decodes the JSON string literal s (with its quotes). It replaces
+// invalid UTF-8 and lone surrogates with U+FFFD, as encoding/json does.
+func Unquote(s []byte) string {
+	if len(s) < 2 {
+		return ""
+	}
+	s = s[1 : len(s)-1]
+	return unescape(s)
+}
+
+func unescape(s []byte) string {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c != '\\' {
+			if c < utf8.RuneSelf {
+				b = append(b, c)
+				i++
+				continue
+			}
+			r, size := utf8.DecodeRune(s[i:])
+			b = utf8.AppendRune(b, r)
+			i += size
+			continue
+		}
+		if i+1 >= len(s) {
+			break
+		}
+		switch s[i+1] {
+		case 'b':
+			b = append(b, '\b')
+		case 'f':
+			b = append(b, '\f')
+		case 'n':
+			b = append(b, '\n')
+		case 'r':
+			b = append(b, '\r')
+		case 't':
+			b = append(b, '\t')
+		case 'u':
+			if i+6 > len(s) {
+				return string(b)
+			}
+			r := rune(hex4(s[i+2 : i+6]))
+			i += 6
+			if utf16.IsSurrogate(r) {
+				if i+6 <= len(s) && s[i] == '\\' && s[i+1] == 'u' {
+					r2 := rune(hex4(s[i+2 : i+6]))
+					if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
+						i += 6
+						b = utf8.AppendRune(b, d)
+						continue
+					}
+				}
+				r = utf8.RuneError
+			}
+			b = utf8.AppendRune(b, r)
+			continue
+		default: // '"', '\\', '/'
+			b = append(b, s[i+1])
+		}
+		i += 2
+	}
+	return string(b)
+}
+
+func hex4(b []byte) int {
+	n := 0
+	for _, c := range b[:4] {
+		n <<= 4
+		switch {
+		case c >= '0' && c <= '9':
+			n |= int(c - '0')
+		case c >= 'a' && c <= 'f':
+			n |= int(c - 'a' + 10)
+		case c >= 'A' && c <= 'F':
+			n |= int(c - 'A' + 10)
+		}
+	}
+	return n
+}

@@ -1,0 +1,98 @@
+package event
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+func TestParseAccess(t *testing.T) {
+	src := `{"a":{"b":[1,"x\u00e9\n",true,null,{"c":"d"}]},"k\"q":"v","n":-1.5e3,"a":{"z":1}}`
+	var d Doc
+	if err := d.Parse([]byte(src)); err != nil {
+		t.Fatal(err)
+	}
+	r := d.Root()
+	if got := r.Get("a").Get("z").Str(); got != "1" {
+		t.Errorf("duplicate key: last should win, got %q", got)
+	}
+	if got := r.Get(`k"q`).Str(); got != "v" {
+		t.Errorf("escaped key: got %q", got)
+	}
+	if f, ok := r.Get("n").Float(); !ok || f != -1500 {
+		t.Errorf("number: %v %v", f, ok)
+	}
+	if r.Get("missing").Exists() {
+		t.Error("missing key exists")
+	}
+	if r.Len() != 4 {
+		t.Errorf("len %d", r.Len())
+	}
+}
+
+func TestNestedIndex(t *testing.T) {
+	var d Doc
+	if err := d.Parse([]byte(`[1,"x\u00e9\n",true,null,{"c":"d"},[]]`)); err != nil {
+		t.Fatal(err)
+	}
+	r := d.Root()
+	if got := r.Index(1).Str(); got != "xé\n" {
+		t.Errorf("unescape: %q", got)
+	}
+	if !r.Index(2).True() || r.Index(3).Kind() != Null {
+		t.Error("literals")
+	}
+	if got := r.Index(4).Get("c").Str(); got != "d" {
+		t.Errorf("nested: %q", got)
+	}
+	if r.Index(5).Kind() != Array || r.Index(6).Exists() {
+		t.Error("bounds")
+	}
+	if string(r.Index(4).Raw()) != `{"c":"d"}` {
+		t.Errorf("raw %s", r.Index(4).Raw())
+	}
+}
+
+// TestAgreesWithStdlib checks validity decisions against encoding/json.
+func TestAgreesWithStdlib(t *testing.T) {
+	cases := []string{`{}`, `[]`, `{"a":}`, `{"a":1,}`, `[1,]`, `01`, `-`, `1.`, `1e`, `"\x"`, "\"\x01\"", `{"a" 1}`, `nul`, `[1 2]`, `"\ud800"`, ` 1 `, `{"a":[{"b":null}]}`, `tru`, `1 2`, `{"a":1}}`}
+	for _, c := range cases {
+		var d Doc
+		err := d.Parse([]byte(c))
+		if (err == nil) != json.Valid([]byte(c)) {
+			t.Errorf("%q: our err=%v, stdlib valid=%v", c, err, json.Valid([]byte(c)))
+		}
+		_, serr := Skip([]byte(c), 0)
+		if err == nil && serr != nil {
+			t.Errorf("%q: Skip rejected valid input: %v", c, serr)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{`{"Records":[{"eventName":"ConsoleLogin"}]}`, `[1,2,{"a":"\u00e9"}]`, `"x"`, `{"a":{"b":[null,true,false,-0.5e+7]}}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var d Doc
+		err := d.Parse(data)
+		valid := json.Valid(data)
+		if (err == nil) != valid && err != ErrEmpty {
+			t.Fatalf("disagree with encoding/json: err=%v valid=%v", err, valid)
+		}
+		end, serr := Skip(data, 0)
+		if valid && (serr != nil || skipSpace(data, end) != len(data)) {
+			t.Fatalf("Skip: %v end=%d", serr, end)
+		}
+		if err == nil {
+			walk(d.Root())
+		}
+	})
+}
+
+func walk(v Value) {
+	_ = v.Str()
+	_, _ = v.Float()
+	v.Each(func(k string, c Value) bool { walk(c); return true })
+	_ = v.Index(0)
+	_ = v.GetFold("A")
+}
