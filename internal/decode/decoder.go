@@ -1,0 +1,325 @@
+package decode
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Kinds of top-level content, as they appear in Result.Shape.
+const (
+	kindRecords     = "records"
+	kindArray       = "array"
+	kindEvent       = "event"
+	kindEventBridge = "eventbridge"
+	kindCWLogs      = "cwlogs"
+	kindFirehose    = "firehose"
+	kindDigest      = "digest"
+	kindOther       = ""
+	kindIgnored     = "ignored" // valid, deliberately not events (CONTROL_MESSAGE, ...)
+)
+
+// maxNest bounds how deeply encoded payloads may nest (a base64 line holding
+// gzip holding a CloudWatch Logs payload holding a message is depth 2).
+const maxNest = 4
+
+// maxPending bounds the problems held back while it is not yet known whether
+// an input is CloudTrail at all.
+const maxPending = 1000
+
+// path names a JSON value for problem reports; it is built on the stack and
+// turned into a string only when a problem is reported.
+type path struct {
+	parent *path
+	key    string
+	idx    int // element index when key is ""
+}
+
+func (p *path) String() string {
+	if p == nil {
+		return ""
+	}
+	s := p.parent.String()
+	if p.key == "" {
+		return s + "[" + strconv.Itoa(p.idx) + "]"
+	}
+	if s == "" {
+		return p.key
+	}
+	return s + "." + p.key
+}
+
+func (p *path) field(name string) string {
+	if s := p.String(); s != "" {
+		return s + "." + name
+	}
+	return name
+}
+
+// decoder is the state of one Decode call.
+type decoder struct {
+	ctx       context.Context
+	name      string
+	opt       Options
+	emit      func(Record) error
+	problemFn func(Problem)
+	res       Result
+	err       error // set when emit failed or ctx was cancelled: stop
+
+	buf    *[]byte
+	outer  []byte // the decoded stream, for line numbers
+	nest   int    // > 0 while decoding a payload nested inside the stream
+	at     int    // offset in outer of the nested payload being decoded
+	lineAt int    // line cursor: line number of offset lineAt is line
+	line   int
+	budget int64 // decode budget left for nested payloads
+
+	ct        bool // content known to be CloudTrail
+	digest    bool
+	readProb  bool // a problem was found while reading (gzip, size)
+	pending   []Problem
+	dropped   int
+	topValues int
+	kind      string
+}
+
+func newDecoder(ctx context.Context, name string, opt Options, emit func(Record) error, problem func(Problem)) *decoder {
+	return &decoder{ctx: ctx, name: name, opt: opt, emit: emit, problemFn: problem, buf: getBuf(), line: 1}
+}
+
+func (d *decoder) release() {
+	putBuf(d.buf)
+	d.buf = nil
+}
+
+// pos returns the offset and line in the decoded stream of offset off in
+// the data being decoded (a nested payload reports its own position).
+func (d *decoder) pos(off int) (int64, int) {
+	if d.nest > 0 {
+		off = d.at
+	}
+	if off > len(d.outer) {
+		off = len(d.outer)
+	}
+	if off < d.lineAt {
+		d.lineAt, d.line = 0, 1
+	}
+	d.line += bytes.Count(d.outer[d.lineAt:off], nl)
+	d.lineAt = off
+	return int64(off), d.line
+}
+
+var nl = []byte{'\n'}
+
+// report delivers a problem, or holds it back until the input is known to
+// be CloudTrail. always delivers at once (read problems).
+func (d *decoder) report(p Problem, always bool) {
+	p.Input = d.name
+	if always {
+		d.readProb = true
+	}
+	if d.ct || always {
+		d.deliver(p)
+		return
+	}
+	if len(d.pending) >= maxPending {
+		d.dropped++
+		return
+	}
+	d.pending = append(d.pending, p)
+}
+
+func (d *decoder) deliver(p Problem) {
+	d.res.Problems++
+	if d.problemFn != nil {
+		d.problemFn(p)
+	}
+}
+
+func (d *decoder) problemAt(off int, field *string, msg string) {
+	o, l := d.pos(off)
+	p := Problem{Offset: o, Line: l, Msg: msg}
+	if field != nil {
+		p.Field = *field
+	}
+	d.report(p, false)
+}
+
+func (d *decoder) problemPath(off int, p *path, msg string) {
+	f := p.String()
+	d.problemAt(off, &f, msg)
+}
+
+// markCT records that the input is CloudTrail and releases held problems.
+func (d *decoder) markCT() {
+	if d.ct {
+		return
+	}
+	d.ct = true
+	for _, p := range d.pending {
+		d.deliver(p)
+	}
+	if d.dropped > 0 {
+		d.deliver(Problem{Input: d.name, Offset: -1, Msg: fmt.Sprintf("%d more problems before the first event were not reported one by one", d.dropped)})
+	}
+	d.pending, d.dropped = nil, 0
+}
+
+// stopped reports whether decoding must stop (emit failed, ctx cancelled).
+func (d *decoder) stopped() bool { return d.err != nil }
+
+func (d *decoder) emitRecord(raw []byte, off int, t time.Time) {
+	if d.err != nil {
+		return
+	}
+	o, l := d.pos(off)
+	if err := d.emit(Record{Raw: raw, Offset: o, Line: l, Time: t}); err != nil {
+		d.err = err
+		return
+	}
+	d.res.Events++
+	if d.res.Events&1023 == 0 {
+		d.err = d.ctx.Err()
+	}
+}
+
+// stream decodes the whole decoded input.
+func (d *decoder) stream(data []byte, enc string) {
+	d.outer = data
+	d.budget = d.opt.MaxDecoded - int64(len(data))
+	i := skipBOM(data)
+	i = skipSpace(data, i)
+	if i == len(data) {
+		return
+	}
+	switch c := data[i]; {
+	case c == '{' || c == '[':
+		d.kind = d.values(data, i, nil, true)
+		if d.topValues > 1 {
+			enc += "jsonl/"
+		}
+	case looksBase64(data[i:]):
+		d.kind = d.base64Lines(data, i)
+	case isGzip(data[i:]):
+		d.nested(i, func() { d.kind = d.payload(data[i:], nil) })
+	default:
+		return
+	}
+	if d.kind != "" {
+		d.res.Shape = enc + d.kind
+	}
+}
+
+// finish decides the class of the input.
+func (d *decoder) finish(data []byte) {
+	i := skipSpace(data, skipBOM(data))
+	switch {
+	case d.ct:
+		d.res.Class = Events
+	case d.digest:
+		d.res.Class, d.res.Shape = Digest, "digest"
+	case len(d.pending)+d.dropped > 0 && looksCloudTrail(data):
+		d.markCT()
+		d.res.Class = Events
+	case i == len(data) && d.readProb:
+		d.res.Class = Events
+	case i == len(data):
+		d.res.Class = Empty
+	default:
+		d.res.Class = NotCloudTrail
+	}
+	if d.res.Shape == "" {
+		d.res.Shape = guessShape(data[i:])
+	}
+}
+
+func guessShape(b []byte) string {
+	switch {
+	case len(b) == 0:
+		return "empty"
+	case b[0] == '{' || b[0] == '[':
+		return "json"
+	case isText(b):
+		return "text"
+	default:
+		return "binary"
+	}
+}
+
+func isText(b []byte) bool {
+	if len(b) > 512 {
+		b = b[:512]
+	}
+	for _, c := range b {
+		if c < 0x20 && c != '\n' && c != '\r' && c != '\t' {
+			return false
+		}
+	}
+	return true
+}
+
+// looksCloudTrail tells whether content that could not be parsed still
+// looks like CloudTrail, so that its problems are worth reporting.
+func looksCloudTrail(b []byte) bool {
+	for _, m := range [...]string{`"eventVersion"`, `"eventSource"`, `"eventName"`, `"Records"`, `"eventID"`} {
+		if bytes.Contains(b, []byte(m)) {
+			return true
+		}
+	}
+	return false
+}
+
+func skipBOM(b []byte) int {
+	if len(b) >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf {
+		return 3
+	}
+	return 0
+}
+
+var isSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
+
+func skipSpace(data []byte, i int) int {
+	for i < len(data) && isSpace[data[i]] {
+		i++
+	}
+	return i
+}
+
+func describe(c byte) string {
+	if c >= 0x20 && c < 0x7f {
+		return strconv.QuoteRune(rune(c))
+	}
+	return fmt.Sprintf("byte 0x%02x", c)
+}
+
+// jsonType names the JSON type of the value starting with c.
+func jsonType(c byte) string {
+	switch {
+	case c == '"':
+		return "string"
+	case c == '{':
+		return "object"
+	case c == '[':
+		return "array"
+	case c == 't' || c == 'f':
+		return "bool"
+	case c == 'n':
+		return "null"
+	default:
+		return "number"
+	}
+}
+
+func quoteShort(b []byte) string {
+	if len(b) > 64 {
+		return strconv.Quote(string(b[:64])) + "..."
+	}
+	return strconv.Quote(string(b))
+}
+
+func joinShape(parts ...string) string { return strings.Join(parts, "/") }
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,173 @@
+package decode
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/klauspost/compress/gzip"
+)
+
+// maxPooled is the largest buffer returned to the pool; bigger ones are left
+// to the garbage collector so that one huge input does not pin memory.
+const maxPooled = 64 << 20
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
+
+func getBuf() *[]byte { return bufPool.Get().(*[]byte) }
+
+func putBuf(b *[]byte) {
+	if cap(*b) > maxPooled {
+		return
+	}
+	*b = (*b)[:0]
+	bufPool.Put(b)
+}
+
+var gzPool sync.Pool // of *gzip.Reader
+
+func isGzip(b []byte) bool { return len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b }
+
+// errReader remembers the first error of the underlying reader other than
+// io.EOF, so that a read failure is told apart from a corrupt gzip stream.
+type errReader struct {
+	r   io.Reader
+	err error
+}
+
+func (e *errReader) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF && e.err == nil {
+		e.err = err
+	}
+	return n, err
+}
+
+// readAll reads the whole input into the decoder's pooled buffer, inflating
+// gzip. Corrupt or truncated gzip and an input over MaxDecoded are reported
+// as problems and what was read is kept; only a failure of r is an error.
+func (d *decoder) readAll(r io.Reader) ([]byte, string, error) {
+	er := &errReader{r: r}
+	var head [512]byte
+	n, err := io.ReadAtLeast(er, head[:], 2)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return nil, "", fmt.Errorf("read: %w", err)
+	}
+	if isGzip(head[:n]) {
+		data, rerr := d.gunzip(io.MultiReader(bytes.NewReader(head[:n]), er), er)
+		*d.buf = data
+		return data, "gzip/", rerr
+	}
+	buf := append((*d.buf)[:0], head[:n]...)
+	if err != nil { // fewer than 2 bytes: that is the whole input
+		*d.buf = buf
+		return buf, "", nil
+	}
+	data, over, rerr := fill(buf, er, d.opt.MaxDecoded)
+	*d.buf = data
+	if rerr != nil {
+		return data, "", fmt.Errorf("read: %w", rerr)
+	}
+	if over {
+		d.report(Problem{Offset: d.opt.MaxDecoded, Msg: overMsg(d.opt.MaxDecoded)}, true)
+	}
+	return data, "", nil
+}
+
+func overMsg(limit int64) string {
+	return fmt.Sprintf("decoded size exceeds the %d-byte limit: the rest of the input was not read", limit)
+}
+
+// fill appends the rest of r to buf, up to limit bytes in all, and tells
+// whether r held more than that.
+func fill(buf []byte, r io.Reader, limit int64) ([]byte, bool, error) {
+	for {
+		if int64(len(buf)) >= limit {
+			var one [1]byte
+			n, err := io.ReadFull(r, one[:])
+			if n == 0 && err != nil && err != io.EOF {
+				return buf, false, err
+			}
+			return buf, n > 0, nil
+		}
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		room := buf[len(buf):cap(buf)]
+		if int64(len(room)) > limit-int64(len(buf)) {
+			room = room[:limit-int64(len(buf))]
+		}
+		n, err := r.Read(room)
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, false, nil
+		}
+		if err != nil {
+			return buf, false, err
+		}
+	}
+}
+
+// gunzip inflates src (multi-member allowed) into the decoder's buffer.
+func (d *decoder) gunzip(src io.Reader, er *errReader) ([]byte, error) {
+	buf := (*d.buf)[:0]
+	zr, err := d.gzReader(src)
+	if err != nil {
+		if er.err != nil {
+			return buf, fmt.Errorf("read: %w", er.err)
+		}
+		d.report(Problem{Offset: 0, Msg: "invalid gzip header: " + err.Error()}, true)
+		return buf, nil
+	}
+	defer gzPool.Put(zr)
+	buf, over, err := fill(buf, zr, d.opt.MaxDecoded)
+	switch {
+	case err != nil && er.err != nil:
+		return buf, fmt.Errorf("read: %w", er.err)
+	case err != nil:
+		d.report(Problem{Offset: int64(len(buf)), Msg: gzipMsg(err, len(buf))}, true)
+	case over:
+		d.report(Problem{Offset: d.opt.MaxDecoded, Msg: overMsg(d.opt.MaxDecoded)}, true)
+	}
+	return buf, nil
+}
+
+func (d *decoder) gzReader(src io.Reader) (*gzip.Reader, error) {
+	if zr, ok := gzPool.Get().(*gzip.Reader); ok {
+		if err := zr.Reset(src); err != nil {
+			gzPool.Put(zr)
+			return nil, err
+		}
+		return zr, nil
+	}
+	return gzip.NewReader(src)
+}
+
+func gzipMsg(err error, n int) string {
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Sprintf("truncated gzip stream: input ends after %d decoded bytes; events before that were kept", n)
+	}
+	return fmt.Sprintf("corrupt gzip stream after %d decoded bytes (%v); events before that were kept", n, err)
+}
+
+// inflate decodes a gzip payload found inside the input (a base64 line, a
+// Firehose record) within the remaining decode budget.
+func (d *decoder) inflate(b []byte, off int, buf []byte) ([]byte, bool) {
+	zr, err := d.gzReader(bytes.NewReader(b))
+	if err != nil {
+		d.problemAt(off, nil, "invalid gzip header: "+err.Error())
+		return buf, false
+	}
+	defer gzPool.Put(zr)
+	out, over, err := fill(buf[:0], zr, d.budget)
+	d.budget -= int64(len(out))
+	switch {
+	case err != nil:
+		d.problemAt(off, nil, gzipMsg(err, len(out)))
+	case over:
+		d.problemAt(off, nil, overMsg(d.opt.MaxDecoded))
+	}
+	return out, true
+}
