@@ -69,8 +69,10 @@ func syntaxMsg(err error) string {
 	return err.Error()
 }
 
-// nextValueLine returns the start of the first line after offset i whose
-// first byte opens a JSON object or array, or len(data).
+// nextValueLine returns where decoding resumes after bad input at offset
+// i: the start of the next line that begins a new value, that is, does not
+// begin with white space (the inside of a pretty-printed value) or with a
+// closing bracket; len(data) if there is none.
 func nextValueLine(data []byte, i int) int {
 	for i < len(data) {
 		j := bytes.IndexByte(data[i:], '\n')
@@ -78,7 +80,7 @@ func nextValueLine(data []byte, i int) int {
 			return len(data)
 		}
 		i += j + 1
-		if i < len(data) && (data[i] == '{' || data[i] == '[') {
+		if i < len(data) && !isSpace[data[i]] && data[i] != '}' && data[i] != ']' {
 			return i
 		}
 	}

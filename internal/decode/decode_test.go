@@ -1,0 +1,495 @@
+package decode
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// Fixture events in the shape of AWS's documented sign-in examples.
+var fixtureEvents = []string{
+	`{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","principalId":"EXAMPLE6E4XEGITWATV6R","arn":"arn:aws:iam::999999999999:user/Anaya","accountId":"999999999999","userName":"Anaya"},"eventTime":"2023-07-19T21:44:40Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","awsRegion":"us-east-1","sourceIPAddress":"192.0.2.0","userAgent":"Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:102.0) Gecko/20100101 Firefox/102.0","requestParameters":null,"responseElements":{"ConsoleLogin":"Success"},"additionalEventData":{"LoginTo":"https://console.aws.amazon.com/console/home?state=hashArgsFromTB_us-east-1","MobileVersion":"No","MFAUsed":"No"},"eventID":"e1bf1000-86a4-4a78-81d7-EXAMPLE83102","readOnly":false,"eventType":"AwsConsoleSignIn","managementEvent":true,"recipientAccountId":"999999999999","eventCategory":"Management"}`,
+	`{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","principalId":"EXAMPLE6E4XEGITWATV6R","accountId":"123456789012","accessKeyId":"","userName":"Paulo"},"eventTime":"2023-07-19T22:01:20Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","awsRegion":"us-east-1","sourceIPAddress":"225.01.00.16","userAgent":"Mozilla/5.0 \"quoted\" \\ path","errorMessage":"Failed authentication","requestParameters":null,"responseElements":{"ConsoleLogin":"Failure"},"additionalEventData":{"MobileVersion":"No","MFAUsed":"Yes"},"eventID":"66c97220-2b7d-43b6-a7a0-EXAMPLEbae9c","readOnly":false,"eventType":"AwsConsoleSignIn","managementEvent":true,"recipientAccountId":"123456789012","eventCategory":"Management"}`,
+	`{"eventVersion":"1.08","userIdentity":{"type":"Root","principalId":"123456789012","arn":"arn:aws:iam::123456789012:root","accountId":"123456789012"},"eventTime":"2023-07-19T23:10:09Z","eventSource":"signin.amazonaws.com","eventName":"CheckMfa","awsRegion":"us-east-1","sourceIPAddress":"AWS Internal","userAgent":"Mozilla/5.0","requestParameters":null,"responseElements":{"CheckMfa":"Success"},"additionalEventData":{"MfaType":"Virtual MFA"},"eventID":"19bd1a1c-76b1-4806-9d8f-EXAMPLE02a96","readOnly":false,"eventType":"AwsConsoleSignIn","managementEvent":true,"recipientAccountId":"123456789012","eventCategory":"Management","resources":[{"ARN":"arn:aws:iam::123456789012:root","accountId":"123456789012"},{"ARN":"x"}]}`,
+}
+
+type outcome struct {
+	res      Result
+	records  []Record // Raw copied
+	problems []Problem
+	err      error
+}
+
+func run(t *testing.T, data []byte, opt Options) outcome {
+	t.Helper()
+	var o outcome
+	o.res, o.err = Decode(context.Background(), "in.json", bytes.NewReader(data), opt,
+		func(r Record) error {
+			r.Raw = append([]byte(nil), r.Raw...)
+			o.records = append(o.records, r)
+			return nil
+		},
+		func(p Problem) { o.problems = append(o.problems, p) })
+	if o.res.Problems != len(o.problems) {
+		t.Errorf("Result.Problems = %d, %d reported", o.res.Problems, len(o.problems))
+	}
+	if o.res.Events != len(o.records) {
+		t.Errorf("Result.Events = %d, %d emitted", o.res.Events, len(o.records))
+	}
+	return o
+}
+
+func compact(t *testing.T, b []byte) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, b); err != nil {
+		t.Fatalf("emitted invalid JSON %q: %v", b, err)
+	}
+	return buf.String()
+}
+
+func gz(parts ...string) []byte {
+	var b bytes.Buffer
+	for _, p := range parts { // one gzip member per part
+		w := gzip.NewWriter(&b)
+		w.Write([]byte(p))
+		w.Close()
+	}
+	return b.Bytes()
+}
+
+func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
+func cwlPayload(events []string) string {
+	var le []string
+	for i, e := range events {
+		m, _ := json.Marshal(e)
+		le = append(le, fmt.Sprintf(`{"id":"%d","timestamp":1689803080000,"message":%s}`, i, m))
+	}
+	return `{"messageType":"DATA_MESSAGE","owner":"123456789012","logGroup":"aws-cloudtrail-logs","logStream":"123456789012_CloudTrail_us-east-1","subscriptionFilters":["f"],"logEvents":[` + strings.Join(le, ",") + `]}`
+}
+
+const controlMessage = `{"messageType":"CONTROL_MESSAGE","owner":"CloudwatchLogs","logGroup":"","logStream":"","subscriptionFilters":[],"logEvents":[{"id":"","timestamp":1,"message":"CWL CONTROL MESSAGE: Checking health of destination Firehose."}]}`
+
+func eventBridge(e string) string {
+	return `{"version":"0","id":"6f87d04b-9f74-4f04-a780-7acf4b0a9b38","detail-type":"AWS Console Sign In via CloudTrail","source":"aws.signin","account":"123456789012","time":"2023-07-19T21:44:40Z","region":"us-east-1","resources":[],"detail":` + e + `}`
+}
+
+func pretty(s string) string {
+	var b bytes.Buffer
+	json.Indent(&b, []byte(s), "", "  ")
+	return b.String()
+}
+
+// shapes builds the fixture events in every input shape.
+func shapes() map[string][]byte {
+	ev := fixtureEvents
+	all := strings.Join(ev, ",")
+	records := `{"Records":[` + all + `]}`
+	var ebLines, b64Lines []string
+	for _, e := range ev {
+		ebLines = append(ebLines, eventBridge(e))
+	}
+	b64Lines = append(b64Lines, b64(gz(cwlPayload(ev[:2]))), b64(gz(controlMessage)), b64([]byte(cwlPayload(ev[2:]))))
+	firehose := fmt.Sprintf(`{"requestId":"ed4acda5-034f-9f42-bba1-f29aea6d7d8f","timestamp":1578090901599,"records":[{"data":%q},{"data":%q}]}`,
+		b64(gz(cwlPayload(ev[:1]))), b64([]byte(ev[1]+"\n"+ev[2])))
+	return map[string][]byte{
+		"records":             []byte(records),
+		"records-pretty":      []byte(pretty(records)),
+		"records-extra-keys":  []byte(`{"Other":{"Records":1},"Records":[` + all + `],"z":[1,2]}`),
+		"gzip-records":        gz(records),
+		"gzip-multimember":    gz(`{"Records":[`+ev[0]+`]}`, `{"Records":[`+ev[1]+","+ev[2]+`]}`),
+		"array":               []byte("[" + all + "]"),
+		"array-pretty":        []byte(pretty("[" + all + "]")),
+		"jsonl":               []byte(strings.Join(ev, "\n") + "\n"),
+		"jsonl-crlf":          []byte(strings.Join(ev, "\r\n")),
+		"jsonl-records":       []byte(`{"Records":[` + ev[0] + "]}\n" + `{"Records":[` + ev[1] + "," + ev[2] + "]}\n"),
+		"bom-jsonl":           append([]byte{0xef, 0xbb, 0xbf}, strings.Join(ev, "\n")...),
+		"eventbridge-jsonl":   []byte(strings.Join(ebLines, "\n")),
+		"eventbridge-array":   []byte("[" + strings.Join(ebLines, ",") + "]"),
+		"cwlogs-gzip":         gz(cwlPayload(ev[:2]), controlMessage, cwlPayload(ev[2:])),
+		"cwlogs-base64-lines": []byte(strings.Join(b64Lines, "\n") + "\n"),
+		"firehose":            []byte(firehose),
+		"gzip-jsonl":          gz(strings.Join(ev, "\n")),
+	}
+}
+
+func TestShapesDecodeToTheSameEvents(t *testing.T) {
+	var want []string
+	for _, e := range fixtureEvents {
+		want = append(want, compact(t, []byte(e)))
+	}
+	for name, data := range shapes() {
+		t.Run(name, func(t *testing.T) {
+			o := run(t, data, Options{})
+			if o.err != nil {
+				t.Fatal(o.err)
+			}
+			if len(o.problems) > 0 {
+				t.Fatalf("problems: %v", o.problems)
+			}
+			if o.res.Class != Events {
+				t.Errorf("class %v, want events", o.res.Class)
+			}
+			var got []string
+			for _, r := range o.records {
+				got = append(got, compact(t, r.Raw))
+				if r.Time.IsZero() {
+					t.Errorf("record at %d has no time", r.Offset)
+				}
+			}
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("events differ:\n got %q\nwant %q", got, want)
+			}
+			t.Logf("shape %s", o.res.Shape)
+		})
+	}
+}
+
+func TestShapeNames(t *testing.T) {
+	s := shapes()
+	for name, want := range map[string]string{
+		"records": "records", "gzip-records": "gzip/records", "array": "array", "jsonl": "jsonl/event",
+		"eventbridge-jsonl": "jsonl/eventbridge", "cwlogs-gzip": "gzip/jsonl/cwlogs",
+		"cwlogs-base64-lines": "base64/gzip/cwlogs", "firehose": "firehose/gzip/cwlogs",
+	} {
+		if o := run(t, s[name], Options{}); o.res.Shape != want {
+			t.Errorf("%s: shape %q, want %q", name, o.res.Shape, want)
+		}
+	}
+	if o := run(t, []byte(fixtureEvents[0]), Options{}); o.res.Shape != "event" {
+		t.Errorf("single event: shape %q", o.res.Shape)
+	}
+}
+
+func TestOffsetsAndLines(t *testing.T) {
+	for _, name := range []string{"records", "records-pretty", "array-pretty", "jsonl", "jsonl-crlf"} {
+		data := shapes()[name]
+		o := run(t, data, Options{})
+		for _, r := range o.records {
+			if !bytes.Equal(data[r.Offset:r.Offset+int64(len(r.Raw))], r.Raw) {
+				t.Errorf("%s: Raw is not the input at offset %d", name, r.Offset)
+			}
+			if wantLine := bytes.Count(data[:r.Offset], []byte("\n")) + 1; r.Line != wantLine {
+				t.Errorf("%s: line %d, want %d", name, r.Line, wantLine)
+			}
+		}
+	}
+	// Events inside a base64 line are placed at that line.
+	o := run(t, shapes()["cwlogs-base64-lines"], Options{})
+	if lines := []int{o.records[0].Line, o.records[1].Line, o.records[2].Line}; fmt.Sprint(lines) != "[1 1 3]" {
+		t.Errorf("base64 lines: event lines %v, want [1 1 3]", lines)
+	}
+}
+
+func TestTimestampStandsInForEventTime(t *testing.T) {
+	line := `{"@timestamp":"2020-09-14T01:19:40.123Z","@version":"1","eventVersion":"1.05","eventSource":"s3.amazonaws.com","eventName":"GetObject","eventID":"a1"}`
+	o := run(t, []byte(line+"\n"+line+"\n"), Options{})
+	if len(o.problems) != 0 || len(o.records) != 2 {
+		t.Fatalf("records %d problems %v", len(o.records), o.problems)
+	}
+	if got := o.records[0].Time.Format("2006-01-02T15:04:05.000Z07:00"); got != "2020-09-14T01:19:40.123Z" {
+		t.Errorf("time %s", got)
+	}
+}
+
+func TestDigestFile(t *testing.T) {
+	digest := `{"awsAccountId":"123456789012","digestStartTime":"2021-07-28T12:00:00Z","digestEndTime":"2021-07-28T13:00:00Z","digestS3Bucket":"b","digestS3Object":"AWSLogs/123456789012/CloudTrail-Digest/us-east-1/2021/07/28/x.json.gz","digestPublicKeyFingerprint":"abc","digestSignatureAlgorithm":"SHA256withRSA","newestEventTime":"2021-07-28T12:59:00Z","oldestEventTime":"2021-07-28T12:00:00Z","previousDigestS3Bucket":"b","previousDigestSignature":"x","logFiles":[{"s3Bucket":"b","s3Object":"o","hashValue":"h","hashAlgorithm":"SHA-256","newestEventTime":"2021-07-28T12:59:00Z","oldestEventTime":"2021-07-28T12:00:00Z"}]}`
+	for _, data := range [][]byte{[]byte(digest), gz(digest)} {
+		o := run(t, data, Options{})
+		if o.res.Class != Digest || len(o.records) != 0 || len(o.problems) != 0 {
+			t.Errorf("class %v, %d records, problems %v", o.res.Class, len(o.records), o.problems)
+		}
+	}
+}
+
+func TestNotCloudTrail(t *testing.T) {
+	garbage := make([]byte, 4096)
+	for i := range garbage {
+		garbage[i] = byte(i*7 + i/13)
+	}
+	cases := map[string][]byte{
+		"readme":      []byte("# signwatch\n\nA README that mentions eventName in prose.\n"),
+		"license":     []byte("MIT License\n\nCopyright (c) 2023\n"),
+		"yaml":        []byte("title: x\ndetection:\n  selection:\n    eventName: ConsoleLogin\n"),
+		"json-object": []byte(`{"name":"package","version":"1.0.0","dependencies":{}}`),
+		"json-array":  []byte(`[1,2,{"a":"b"}]`),
+		"binary":      garbage,
+		"zip":         append([]byte("PK\x03\x04"), garbage...),
+	}
+	for name, data := range cases {
+		o := run(t, data, Options{})
+		if o.res.Class != NotCloudTrail || len(o.problems) != 0 || len(o.records) != 0 || o.err != nil {
+			t.Errorf("%s: class %v, problems %v, records %d, err %v", name, o.res.Class, o.problems, len(o.records), o.err)
+		}
+	}
+	for _, data := range [][]byte{nil, []byte(" \n\t\r\n"), gz("")} {
+		if o := run(t, data, Options{}); o.res.Class != Empty || len(o.problems) != 0 {
+			t.Errorf("%q: class %v, problems %v", data, o.res.Class, o.problems)
+		}
+	}
+}
+
+// wantProblems checks the reported problems' fields and message fragments.
+func wantProblems(t *testing.T, o outcome, want ...[2]string) {
+	t.Helper()
+	if len(o.problems) != len(want) {
+		t.Fatalf("%d problems %v, want %d", len(o.problems), o.problems, len(want))
+	}
+	for i, w := range want {
+		p := o.problems[i]
+		if p.Field != w[0] || !strings.Contains(p.Msg, w[1]) {
+			t.Errorf("problem %d = %q/%q, want field %q containing %q", i, p.Field, p.Msg, w[0], w[1])
+		}
+		if p.Input != "in.json" {
+			t.Errorf("problem %d names input %q", i, p.Input)
+		}
+	}
+}
+
+func eventIDs(o outcome) string {
+	var ids []string
+	for _, r := range o.records {
+		var v struct{ EventID string }
+		json.Unmarshal(r.Raw, &v)
+		ids = append(ids, v.EventID)
+	}
+	return strings.Join(ids, ",")
+}
+
+func TestBadInputInsideAFile(t *testing.T) {
+	e0, e1, e2 := fixtureEvents[0], fixtureEvents[1], fixtureEvents[2]
+	ids := "e1bf1000-86a4-4a78-81d7-EXAMPLE83102,19bd1a1c-76b1-4806-9d8f-EXAMPLE02a96"
+	broken := `{"eventVersion":"1.08","eventName":"X","eventID":"broken","requestParameters":{"a":tru},"z":1}`
+	t.Run("invalid JSON element in Records", func(t *testing.T) {
+		data := `{"Records":[` + e0 + "," + broken + "," + e2 + `]}`
+		o := run(t, []byte(data), Options{})
+		wantProblems(t, o, [2]string{"Records[1]", "invalid JSON"})
+		if got := eventIDs(o); got != ids {
+			t.Errorf("events %s", got)
+		}
+		if want := int64(strings.Index(data, "tru}")); o.problems[0].Offset != want {
+			t.Errorf("offset %d, want %d", o.problems[0].Offset, want)
+		}
+	})
+	t.Run("invalid JSON element in array", func(t *testing.T) {
+		o := run(t, []byte("[\n"+e0+",\n"+broken+",\n"+e2+"\n]"), Options{})
+		wantProblems(t, o, [2]string{"[1]", "invalid JSON"})
+		if got := eventIDs(o); got != ids || o.problems[0].Line != 3 {
+			t.Errorf("events %s, problem line %d", got, o.problems[0].Line)
+		}
+	})
+	t.Run("non-object elements", func(t *testing.T) {
+		o := run(t, []byte(`{"Records":[`+e0+`,5,"x",{"a":1},`+e2+`]}`), Options{})
+		wantProblems(t, o, [2]string{"Records[1]", "found number"}, [2]string{"Records[2]", "found string"}, [2]string{"Records[3]", "not a CloudTrail event"})
+		if got := eventIDs(o); got != ids {
+			t.Errorf("events %s", got)
+		}
+	})
+	t.Run("invalid JSON line", func(t *testing.T) {
+		o := run(t, []byte(e0+"\n{\"eventName\": oops\nnot json at all\n"+e2+"\n"), Options{})
+		wantProblems(t, o, [2]string{"", "invalid JSON"}, [2]string{"", "expected a JSON object"})
+		if got := eventIDs(o); got != ids || o.problems[0].Line != 2 || o.problems[1].Line != 3 {
+			t.Errorf("events %s, lines %d %d", got, o.problems[0].Line, o.problems[1].Line)
+		}
+	})
+	t.Run("wrong-typed and invalid fields", func(t *testing.T) {
+		bad1 := strings.Replace(e1, `"eventTime":"2023-07-19T22:01:20Z"`, `"eventTime":5`, 1)
+		bad2 := strings.Replace(e2, `"eventTime":"2023-07-19T23:10:09Z"`, `"eventTime":"2023-02-30T23:10:09Z"`, 1)
+		bad2 = strings.Replace(bad2, `"eventName":"CheckMfa"`, `"eventName":["CheckMfa"]`, 1)
+		bad0 := strings.Replace(e0, `"userIdentity":{`, `"userIdentity":"x","u":{`, 1)
+		o := run(t, []byte(`{"Records":[`+bad0+","+bad1+","+bad2+`]}`), Options{})
+		wantProblems(t, o,
+			[2]string{"Records[0].userIdentity", "expected an object, found string"},
+			[2]string{"Records[1].eventTime", "expected a string timestamp, found number"},
+			[2]string{"Records[2].eventName", "expected a string, found array"},
+			[2]string{"Records[2].eventTime", "invalid timestamp"})
+		if len(o.records) != 3 || !o.records[1].Time.IsZero() {
+			t.Errorf("events with bad fields must still be emitted untimed: %d", len(o.records))
+		}
+	})
+	t.Run("missing eventID and eventTime", func(t *testing.T) {
+		noID := `{"eventVersion":"1.08","eventTime":"2023-07-19T21:44:40Z","eventName":"ConsoleLogin"}`
+		noTime := `{"eventVersion":"1.08","eventID":"x","eventName":"ConsoleLogin"}`
+		o := run(t, []byte(noID+"\n"+noTime), Options{})
+		wantProblems(t, o, [2]string{"eventID", "missing"}, [2]string{"eventTime", "untimed"})
+		if len(o.records) != 2 {
+			t.Errorf("%d records", len(o.records))
+		}
+	})
+	t.Run("invalid IP strings are data", func(t *testing.T) {
+		o := run(t, []byte(`[`+e1+`]`), Options{})
+		if len(o.problems) != 0 || len(o.records) != 1 {
+			t.Errorf("problems %v", o.problems)
+		}
+	})
+	t.Run("truncated plain file", func(t *testing.T) {
+		data := `{"Records":[` + e0 + "," + e2 + "," + e1
+		o := run(t, []byte(data[:len(data)-40]), Options{})
+		wantProblems(t, o, [2]string{"Records[2]", "invalid JSON"})
+		if got := eventIDs(o); got != ids || o.res.Class != Events {
+			t.Errorf("events %s class %v", got, o.res.Class)
+		}
+	})
+	t.Run("broken first line of unknown content that looks like CloudTrail", func(t *testing.T) {
+		o := run(t, []byte(`{"eventVersion":"1.08","eventName":`), Options{})
+		if o.res.Class != Events || len(o.problems) != 1 {
+			t.Errorf("class %v problems %v", o.res.Class, o.problems)
+		}
+	})
+	t.Run("Records not an array", func(t *testing.T) {
+		o := run(t, []byte(`{"Records":null}`), Options{})
+		wantProblems(t, o, [2]string{"Records", "expected an array, found null"})
+	})
+	t.Run("bad base64 line and bad firehose record", func(t *testing.T) {
+		data := b64(gz(cwlPayload(fixtureEvents[:1]))) + "\n" + "AAAA!!!!\n" + b64(gz(cwlPayload(fixtureEvents[2:])))
+		o := run(t, []byte(data), Options{})
+		wantProblems(t, o, [2]string{"", "invalid base64"})
+		if got := eventIDs(o); got != ids || o.problems[0].Line != 2 {
+			t.Errorf("events %s line %d", got, o.problems[0].Line)
+		}
+		fh := `{"requestId":"r","records":[{"data":"@@@"},{"data":"` + b64([]byte(e0)) + `"},{"nodata":1}]}`
+		o = run(t, []byte(fh), Options{})
+		wantProblems(t, o, [2]string{"records[0].data", "invalid base64"}, [2]string{"records[2].data", "without a data string"})
+		if len(o.records) != 1 {
+			t.Errorf("%d records", len(o.records))
+		}
+	})
+	t.Run("non-event CloudWatch message", func(t *testing.T) {
+		payload := strings.Replace(cwlPayload([]string{e0, e2}), `"message":`, `"message":"not json","x":`, 1)
+		o := run(t, gz(payload), Options{})
+		if len(o.records) != 1 { // the first log event's message is "not json"
+			t.Errorf("records %d", len(o.records))
+		}
+		if len(o.problems) != 1 || o.problems[0].Field != "logEvents[0].message" {
+			t.Errorf("problems %v", o.problems)
+		}
+	})
+}
+
+func TestTruncatedGzip(t *testing.T) {
+	var evs []string
+	for i := 0; i < 300; i++ {
+		evs = append(evs, strings.Replace(fixtureEvents[i%3], `"eventID":"`, fmt.Sprintf(`"eventID":"%d-`, i), 1))
+	}
+	full := gz(`{"Records":[` + strings.Join(evs, ",") + `]}`)
+	o := run(t, full[:len(full)/2], Options{})
+	if o.err != nil {
+		t.Fatal(o.err)
+	}
+	if len(o.records) == 0 || len(o.records) >= 300 {
+		t.Fatalf("%d events before the truncation", len(o.records))
+	}
+	if o.res.Class != Events || len(o.problems) != 2 || !strings.Contains(o.problems[0].Msg, "truncated gzip") {
+		t.Errorf("class %v problems %v", o.res.Class, o.problems)
+	}
+	for i, r := range o.records { // in order, none invented
+		if !bytes.Contains(r.Raw, []byte(fmt.Sprintf(`"eventID":"%d-`, i))) {
+			t.Fatalf("record %d is not event %d", i, i)
+		}
+	}
+	// A bad gzip header is a problem too.
+	o = run(t, []byte{0x1f, 0x8b, 0, 0, 0}, Options{})
+	if len(o.problems) != 1 || o.res.Class != Events {
+		t.Errorf("bad header: class %v problems %v", o.res.Class, o.problems)
+	}
+}
+
+func TestGzipBomb(t *testing.T) {
+	var evs []string
+	for i := 0; i < 2000; i++ {
+		evs = append(evs, fixtureEvents[i%3])
+	}
+	records := `{"Records":[` + strings.Join(evs, ",") + `]}`
+	bomb := gz(records + strings.Repeat(" ", 10<<20))
+	const limit = 100 << 10
+	o := run(t, bomb, Options{MaxDecoded: limit})
+	if o.res.DecodedBytes != limit {
+		t.Errorf("decoded %d bytes, want the limit %d", o.res.DecodedBytes, limit)
+	}
+	if len(o.records) == 0 || len(o.records) >= 2000 {
+		t.Errorf("%d events kept", len(o.records))
+	}
+	if len(o.problems) == 0 || !strings.Contains(o.problems[0].Msg, "limit") {
+		t.Errorf("problems %v", o.problems)
+	}
+	// The same bound applies to plain input and to payloads inside base64 lines.
+	o = run(t, []byte(records), Options{MaxDecoded: limit})
+	if o.res.DecodedBytes != limit || !strings.Contains(o.problems[0].Msg, "limit") {
+		t.Errorf("plain: decoded %d, problems %v", o.res.DecodedBytes, o.problems)
+	}
+	line := b64(gz(cwlPayload(evs[:100]) + strings.Repeat(" ", 1<<20)))
+	o = run(t, []byte(line+"\n"), Options{MaxDecoded: limit})
+	if len(o.problems) == 0 || !strings.Contains(o.problems[0].Msg, "limit") {
+		t.Errorf("base64: problems %v", o.problems)
+	}
+}
+
+func TestEnormousLine(t *testing.T) {
+	big := strings.Replace(fixtureEvents[1], `"errorMessage":"`, `"errorMessage":"`+strings.Repeat("x", 5000), 1)
+	data := fixtureEvents[0] + "\n" + big + "\n" + fixtureEvents[2] + "\n"
+	o := run(t, []byte(data), Options{MaxLine: 4096})
+	wantProblems(t, o, [2]string{"", "larger than the 4096-byte limit"})
+	if len(o.records) != 2 || o.problems[0].Line != 2 {
+		t.Errorf("%d records, line %d", len(o.records), o.problems[0].Line)
+	}
+}
+
+func TestEmitErrorAndCancel(t *testing.T) {
+	stop := errors.New("stop")
+	n := 0
+	_, err := Decode(context.Background(), "x", bytes.NewReader(shapes()["records"]), Options{},
+		func(Record) error { n++; return stop }, nil)
+	if !errors.Is(err, stop) || n != 1 {
+		t.Errorf("err %v after %d events", err, n)
+	}
+	var evs []string
+	for i := 0; i < 5000; i++ {
+		evs = append(evs, fixtureEvents[i%3])
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	n = 0
+	_, err = Decode(ctx, "x", strings.NewReader("["+strings.Join(evs, ",")+"]"), Options{},
+		func(Record) error { n++; cancel(); return nil }, nil)
+	if !errors.Is(err, context.Canceled) || n >= 5000 {
+		t.Errorf("err %v after %d events", err, n)
+	}
+}
+
+type failReader struct{ n int }
+
+func (f *failReader) Read(p []byte) (int, error) {
+	if f.n > 0 {
+		f.n--
+		return copy(p, `{"Records":[`), nil
+	}
+	return 0, errors.New("disk on fire")
+}
+
+func TestReadErrorIsAnError(t *testing.T) {
+	_, err := Decode(context.Background(), "x", &failReader{n: 1}, Options{}, func(Record) error { return nil }, nil)
+	if err == nil || !strings.Contains(err.Error(), "disk on fire") {
+		t.Errorf("err %v", err)
+	}
+}
+
+func TestProblemError(t *testing.T) {
+	for _, c := range []struct {
+		p    Problem
+		want string
+	}{
+		{Problem{Input: "a.json", Offset: 12, Line: 3, Field: "Records[1].eventTime", Msg: "bad"}, "a.json:3: offset 12: field Records[1].eventTime: bad"},
+		{Problem{Input: "a.json", Offset: 12, Msg: "bad"}, "a.json: offset 12: bad"},
+		{Problem{Input: "a.json", Offset: -1, Msg: "bad"}, "a.json: bad"},
+	} {
+		if got := c.p.Error(); got != c.want {
+			t.Errorf("got %q, want %q", got, c.want)
+		}
+	}
+}
