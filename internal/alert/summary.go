@@ -1,0 +1,331 @@
+package alert
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/signwatch/signwatch/internal/event"
+)
+
+// Fill sets a.Summary with Summarize when the producer left it empty.
+func Fill(a *Alert) {
+	if a.Summary == "" {
+		a.Summary = Summarize(a)
+	}
+}
+
+// Summarize writes the one-line human summary of an alert, built only from
+// its fields so that it is right for every kind of rule:
+//
+//	single event:  "Root console sign-in to 111122223333 from 192.0.2.0 (Chrome on Windows)"
+//	correlation:   "12 failed root console sign-ins to 123456789012 from 198.51.100.7 in 4 min"
+//	value_count:   "Password spraying from one IP: 7 distinct user names to 123456789012 from 203.0.113.9 in 12 min"
+//	alarm:         "Failed MFA alarm: Sum 3 (threshold >= 1) in 123456789012 in 5 min"
+//
+// The subject is the rule title for one event; for several it is counted
+// and, when the normalized records all share event, outcome and principal
+// type, named from them ("failed root console sign-ins"). The group key adds
+// "to ACCOUNT", "from IP", "for USER" and other key=value pairs; the span
+// closes it. Drill alerts start with "[drill] ".
+func Summarize(a *Alert) string {
+	var b strings.Builder
+	if a.Drill {
+		b.WriteString("[drill] ")
+	}
+	b.WriteString(subject(a))
+	signIn := isSignInAlert(a)
+	seen := map[string]bool{}
+	for _, kv := range a.GroupKey {
+		writeKey(&b, kv, signIn, seen)
+	}
+	single := a.Count <= 1 && a.Aggregate == nil
+	if !seen["account"] && a.Account != "" {
+		writeKey(&b, KV{"recipientAccountId", a.Account}, signIn, seen)
+	}
+	if single && !seen["user"] && a.Actor != "" && !strings.Contains(strings.ToLower(a.Rule.Title), "root") {
+		fmt.Fprintf(&b, " by %s", clean(shortActor(a.Actor), 64))
+	}
+	if !seen["ip"] && a.SourceIP != "" {
+		writeKey(&b, KV{"sourceIPAddress", a.SourceIP}, signIn, seen)
+	}
+	if single && a.UserAgent != "" {
+		fmt.Fprintf(&b, " (%s)", UserAgentSummary(a.UserAgent))
+	}
+	if !single && !a.FirstSeen.IsZero() && !a.LastSeen.IsZero() {
+		fmt.Fprintf(&b, " in %s", Span(a.LastSeen.Sub(a.FirstSeen)))
+	}
+	return b.String()
+}
+
+func subject(a *Alert) string {
+	title := clean(a.Rule.Title, 120)
+	if title == "" {
+		title = clean(a.Rule.ID, 80)
+	}
+	if ag := a.Aggregate; ag != nil {
+		return title + ": " + aggregatePhrase(ag)
+	}
+	if a.Count <= 1 {
+		return title
+	}
+	if noun := recordsNoun(a.Records, a.Count); noun != "" {
+		return strconv.Itoa(a.Count) + " " + noun
+	}
+	return fmt.Sprintf("%s: %d events", title, a.Count)
+}
+
+func aggregatePhrase(ag *Aggregate) string {
+	v := strconv.FormatFloat(ag.Value, 'f', -1, 64)
+	var s string
+	if strings.Contains(strings.ToLower(ag.Func), "count") && ag.Field != "" {
+		s = v + " distinct " + plural(fieldLabel(ag.Field), ag.Value != 1)
+	} else if ag.Field != "" {
+		s = ag.Func + " of " + clean(ag.Field, 60) + " " + v
+	} else {
+		s = ag.Func + " " + v
+	}
+	if ag.Threshold != "" {
+		s += " (threshold " + clean(ag.Threshold, 30) + ")"
+	}
+	return s
+}
+
+// fieldLabel names a field for people: userIdentity.userName → "user name".
+func fieldLabel(f string) string {
+	last := f
+	if i := strings.LastIndexByte(f, '.'); i >= 0 {
+		last = f[i+1:]
+	}
+	switch strings.ToLower(last) {
+	case "username", "user", "user_name":
+		return "user name"
+	case "sourceipaddress", "src_ip", "source_ip", "ip":
+		return "source IP"
+	case "arn":
+		return "principal"
+	case "useragent", "user_agent":
+		return "user agent"
+	case "recipientaccountid", "accountid", "account":
+		return "account"
+	}
+	return clean(f, 60)
+}
+
+func plural(s string, many bool) string {
+	if !many {
+		return s
+	}
+	if strings.HasSuffix(s, "s") {
+		return s + "es"
+	}
+	return s + "s"
+}
+
+var eventNouns = map[string]string{
+	"ConsoleLogin":              "console sign-in",
+	"CheckMfa":                  "MFA check",
+	"GetSigninToken":            "sign-in token request",
+	"CredentialVerification":    "Identity Center credential verification",
+	"CredentialChallenge":       "Identity Center credential challenge",
+	"UserAuthentication":        "Identity Center authentication",
+	"PasswordRecoveryRequested": "password recovery request",
+	"PasswordUpdated":           "password update",
+	"ChangePassword":            "password change",
+	"SwitchRole":                "role switch",
+}
+
+var actorWords = map[event.ActorType]string{
+	event.ActorRoot: "root", event.ActorIAMUser: "IAM user", event.ActorAssumedRole: "assumed-role",
+	event.ActorFederatedUser: "federated user", event.ActorIdentityCenterUser: "Identity Center",
+}
+
+// recordsNoun names the events when the records all share event name,
+// outcome and principal type, e.g. "failed root console sign-ins".
+func recordsNoun(recs []event.SignIn, count int) string {
+	if len(recs) == 0 {
+		return ""
+	}
+	r0 := recs[0]
+	for _, r := range recs[1:] {
+		if r.EventName != r0.EventName || r.Outcome != r0.Outcome || r.Actor.Type != r0.Actor.Type {
+			return ""
+		}
+	}
+	noun, ok := eventNouns[r0.EventName]
+	if !ok {
+		noun = clean(r0.EventName, 60) + " event"
+	}
+	words := []string{}
+	switch r0.Outcome {
+	case event.Failure:
+		words = append(words, "failed")
+	case event.Success:
+		words = append(words, "successful")
+	}
+	if w := actorWords[r0.Actor.Type]; w != "" {
+		words = append(words, w)
+	}
+	return strings.Join(append(words, plural(noun, count != 1)), " ")
+}
+
+func isSignInAlert(a *Alert) bool {
+	if len(a.Records) > 0 {
+		return true
+	}
+	t := strings.ToLower(a.Rule.Title)
+	for _, w := range []string{"sign-in", "sign in", "signin", "login", "logon", "spraying", "brute force", "failures"} {
+		if strings.Contains(t, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// keyRole classifies a group-by field.
+func keyRole(key string) string {
+	k := strings.ToLower(key)
+	if i := strings.LastIndexByte(k, '.'); i >= 0 && !strings.HasPrefix(k, "requestparameters.") {
+		k = k[i+1:]
+	}
+	switch k {
+	case "recipientaccountid", "accountid", "account", "account_id":
+		return "account"
+	case "sourceipaddress", "src_ip", "source_ip", "ip", "sourceip":
+		return "ip"
+	case "username", "arn", "principalid", "user", "actor", "user_name", "name":
+		return "user"
+	}
+	return ""
+}
+
+func writeKey(b *strings.Builder, kv KV, signIn bool, seen map[string]bool) {
+	role := keyRole(kv.Key)
+	v := clean(kv.Value, 80)
+	if v == "" {
+		return
+	}
+	if role != "" && seen[role] {
+		role = ""
+	}
+	switch role {
+	case "account":
+		if signIn {
+			fmt.Fprintf(b, " to %s", v)
+		} else {
+			fmt.Fprintf(b, " in %s", v)
+		}
+	case "ip":
+		fmt.Fprintf(b, " from %s", v)
+	case "user":
+		fmt.Fprintf(b, " for %s", shortActor(v))
+	default:
+		fmt.Fprintf(b, " (%s=%s)", clean(kv.Key, 60), v)
+	}
+	if role != "" {
+		seen[role] = true
+	}
+}
+
+// shortActor shortens an ARN to its last path element ("root" for the root
+// user); names are returned unchanged.
+func shortActor(s string) string {
+	if !strings.HasPrefix(s, "arn:") {
+		return s
+	}
+	if strings.HasSuffix(s, ":root") {
+		return "root"
+	}
+	if i := strings.LastIndexByte(s, '/'); i >= 0 && i+1 < len(s) {
+		return s[i+1:]
+	}
+	return s
+}
+
+// Span writes a duration for people: "35 s", "4 min", "2 h 5 min", "3 days".
+func Span(d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%d s", int(d.Round(time.Second)/time.Second))
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", int(d.Round(time.Minute)/time.Minute))
+	case d < 48*time.Hour:
+		m := int(d.Round(time.Minute) / time.Minute)
+		if m%60 == 0 {
+			return fmt.Sprintf("%d h", m/60)
+		}
+		return fmt.Sprintf("%d h %d min", m/60, m%60)
+	}
+	return fmt.Sprintf("%d days", int(d.Round(24*time.Hour)/(24*time.Hour)))
+}
+
+// UserAgentSummary names the browser and system of a user agent ("Chrome on
+// Windows"), or returns its first token ("aws-cli/2.13.0") for tools.
+func UserAgentSummary(ua string) string {
+	browser := ""
+	for _, p := range [][2]string{{"Edg/", "Edge"}, {"OPR/", "Opera"}, {"Firefox/", "Firefox"},
+		{"Chrome/", "Chrome"}, {"Safari/", "Safari"}} {
+		if strings.Contains(ua, p[0]) {
+			browser = p[1]
+			break
+		}
+	}
+	system := ""
+	for _, p := range [][2]string{{"Windows", "Windows"}, {"iPhone", "iOS"}, {"iPad", "iOS"},
+		{"Mac OS X", "macOS"}, {"Android", "Android"}, {"CrOS", "ChromeOS"}, {"Linux", "Linux"}} {
+		if strings.Contains(ua, p[0]) {
+			system = p[1]
+			break
+		}
+	}
+	switch {
+	case browser != "" && system != "":
+		return browser + " on " + system
+	case browser != "":
+		return browser
+	}
+	tok := strings.TrimSpace(ua)
+	if i := strings.IndexByte(tok, ' '); i > 0 {
+		tok = tok[:i]
+	}
+	if tok == "" {
+		return "no user agent"
+	}
+	return clean(tok, 40)
+}
+
+// clean makes attacker-controlled text safe for one line of output:
+// control and format characters become '?', and it is cut to max runes.
+func clean(s string, max int) string {
+	ok := true
+	for _, r := range s {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == unicode.ReplacementChar {
+			ok = false
+			break
+		}
+	}
+	if ok && len(s) <= max {
+		return s
+	}
+	out := make([]rune, 0, len(s))
+	for _, r := range s {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			r = '?'
+		}
+		out = append(out, r)
+		if len(out) == max {
+			return string(out) + "…"
+		}
+	}
+	return string(out)
+}
+
+// Clean is the sanitizer Summarize applies to attacker-controlled text
+// (user agents, names, ARNs): control and invisible format characters
+// become '?', and the text is cut to max runes with an ellipsis.
+func Clean(s string, max int) string { return clean(s, max) }
