@@ -148,8 +148,8 @@ func TestSpanAndUserAgent(t *testing.T) {
 	}
 	uas := map[string]string{
 		"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/116.0.0.0 Safari/537.36": "Chrome on macOS",
-		"Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:102.0) Gecko/20100101 Firefox/102.0":                                       "Firefox on Windows",
-		"Mozilla/5.0 (Windows NT 10.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36 Edg/120.0":              "Edge on Windows",
+		"Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:102.0) Gecko/20100101 Firefox/102.0":                                      "Firefox on Windows",
+		"Mozilla/5.0 (Windows NT 10.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36 Edg/120.0":             "Edge on Windows",
 		"Jersey/${project.version}": "Jersey/${project.version}",
 		"":                          "no user agent",
 	}
