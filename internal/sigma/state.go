@@ -1,0 +1,129 @@
+package sigma
+
+import (
+	"github.com/signwatch/signwatch/internal/event"
+)
+
+// cand is one value a field resolved to in the current event.
+type cand struct {
+	kind   event.Kind
+	text   []byte // unescaped string, or JSON text of other kinds
+	lo, hi int32  // folded text in state.buf; lo < 0 until computed
+}
+
+// slotState caches the resolution of one field slot for the current event.
+type slotState struct {
+	gen        uint32
+	start, end int32 // range in state.cands
+	present    bool
+}
+
+// state is the per-event scratch space of Match: each field is resolved
+// once and each value case-folded once per event, whatever the number of
+// rules that read it.
+type state struct {
+	eng    *Engine
+	ev     event.Value
+	enrich Enricher
+	gen    uint32
+	slots  []slotState
+	cands  []cand
+	buf    []byte
+	emit   func(event.Value)
+	bits   []uint64  // candidate rules of the current event
+	evr    evaluator // the rule's condition
+	evf    evaluator // a filter's condition
+}
+
+func newState(e *Engine) *state {
+	st := &state{eng: e, slots: make([]slotState, len(e.slots.slots))}
+	st.emit = st.addValue
+	st.bits = make([]uint64, (len(e.rules)+63)/64)
+	return st
+}
+
+func (st *state) reset(ev event.Value, enrich Enricher) {
+	st.ev, st.enrich = ev, enrich
+	st.gen++
+	if st.gen == 0 { // wrapped: forget every cached slot
+		clear(st.slots)
+		st.gen = 1
+	}
+	st.cands = st.cands[:0]
+	st.buf = st.buf[:0]
+}
+
+// resolve returns the slot's state, resolving it on first use.
+func (st *state) resolve(slot int) *slotState {
+	ss := &st.slots[slot]
+	if ss.gen == st.gen {
+		return ss
+	}
+	ss.gen = st.gen
+	ss.start = int32(len(st.cands))
+	fs := st.eng.slots.slots[slot]
+	switch {
+	case fs.keywords:
+		st.leaves(st.ev)
+		ss.present = true
+	case fs.enrich:
+		ss.present = false
+		if st.enrich != nil {
+			if v, ok := st.enrich.EnrichField(fs.name); ok {
+				st.cands = append(st.cands, cand{kind: event.String, text: []byte(v), lo: -1})
+				ss.present = true
+			}
+		}
+	default:
+		present := false
+		for _, p := range fs.paths {
+			present = p.walk(st.ev, 0, st.emit) || present
+		}
+		ss.present = present
+	}
+	ss.end = int32(len(st.cands))
+	return ss
+}
+
+// addValue records v as a candidate; arrays contribute their elements.
+func (st *state) addValue(v event.Value) {
+	switch v.Kind() {
+	case event.Array:
+		v.Each(func(_ string, e event.Value) bool {
+			st.addValue(e)
+			return true
+		})
+	case event.Null:
+		st.cands = append(st.cands, cand{kind: event.Null, lo: -1})
+	default:
+		st.cands = append(st.cands, cand{kind: v.Kind(), text: v.Bytes(), lo: -1})
+	}
+}
+
+// leaves records every scalar value of v (keyword search).
+func (st *state) leaves(v event.Value) {
+	switch v.Kind() {
+	case event.Object, event.Array:
+		v.Each(func(_ string, e event.Value) bool {
+			st.leaves(e)
+			return true
+		})
+	case event.String, event.Number, event.Bool:
+		st.cands = append(st.cands, cand{kind: v.Kind(), text: v.Bytes(), lo: -1})
+	}
+}
+
+// values returns the candidates of a resolved slot.
+func (st *state) values(ss *slotState) []cand {
+	return st.cands[ss.start:ss.end]
+}
+
+// folded returns the lower-case text of c, computing it once per event.
+func (st *state) folded(c *cand) []byte {
+	if c.lo < 0 {
+		c.lo = int32(len(st.buf))
+		st.buf = foldInto(st.buf, c.text)
+		c.hi = int32(len(st.buf))
+	}
+	return st.buf[c.lo:c.hi]
+}

@@ -1,0 +1,192 @@
+package sigma
+
+import (
+	"encoding/base64"
+	"encoding/binary"
+	"fmt"
+	"sort"
+	"strings"
+	"unicode/utf16"
+)
+
+// windashChars are the characters the windash modifier makes interchangeable.
+var windashChars = []string{"-", "/", "\u2013", "\u2014", "\u2015"}
+
+// maxWindash bounds the number of dash characters one value may hold under
+// windash (5^5 = 3125 variants).
+const maxWindash = 5
+
+// windash returns every permutation of the dash characters of each value.
+func windash(vals []sstring) ([]sstring, error) {
+	var out []sstring
+	for _, v := range vals {
+		vs := []sstring{nil}
+		n := 0
+		for _, p := range v {
+			if p.wild != 0 {
+				for i := range vs {
+					vs[i] = append(vs[i], p)
+				}
+				continue
+			}
+			var segs []string // alternating text and dash positions
+			rest := p.lit
+			for {
+				i, w := indexDash(rest)
+				if i < 0 {
+					segs = append(segs, rest)
+					break
+				}
+				segs = append(segs, rest[:i], "")
+				rest = rest[i+w:]
+				n++
+			}
+			if n > maxWindash {
+				return nil, fmt.Errorf("windash: value has more than %d dash characters", maxWindash)
+			}
+			vs = expandSegs(vs, segs)
+		}
+		out = append(out, vs...)
+	}
+	return out, nil
+}
+
+// expandSegs appends the literal formed by segs (text, dash, text, dash,
+// ...) to each prefix in vs, once per choice of dash characters.
+func expandSegs(vs []sstring, segs []string) []sstring {
+	texts := []string{segs[0]}
+	for i := 1; i+1 < len(segs); i += 2 {
+		var next []string
+		for _, t := range texts {
+			for _, d := range windashChars {
+				next = append(next, t+d+segs[i+1])
+			}
+		}
+		texts = next
+	}
+	var out []sstring
+	for _, v := range vs {
+		for _, t := range texts {
+			nv := append(append(sstring(nil), v...), piece{lit: t})
+			out = append(out, nv)
+		}
+	}
+	return out
+}
+
+func indexDash(s string) (int, int) {
+	best, width := -1, 0
+	for _, d := range windashChars {
+		if i := strings.Index(s, d); i >= 0 && (best < 0 || i < best) {
+			best, width = i, len(d)
+		}
+	}
+	return best, width
+}
+
+// encode applies an encoding modifier. Encoded values cannot hold wildcards.
+func encode(mod string, vals []sstring) ([]sstring, error) {
+	var out []sstring
+	for _, v := range vals {
+		s, ok := v.plain()
+		if !ok {
+			return nil, fmt.Errorf("%s cannot encode a value holding wildcards", mod)
+		}
+		for _, e := range encodeString(mod, s) {
+			out = append(out, sstring{{lit: e}})
+		}
+	}
+	return out, nil
+}
+
+func encodeString(mod, s string) []string {
+	switch mod {
+	case "base64":
+		return []string{base64.StdEncoding.EncodeToString([]byte(s))}
+	case "base64offset":
+		return base64Offsets(s)
+	case "utf16be":
+		return []string{utf16Bytes(s, binary.BigEndian)}
+	case "utf16":
+		return []string{"\xff\xfe" + utf16Bytes(s, binary.LittleEndian)}
+	}
+	return []string{utf16Bytes(s, binary.LittleEndian)} // utf16le, wide
+}
+
+// base64Offsets returns the three encodings of s shifted by 0, 1 and 2
+// bytes, trimmed to the characters that do not depend on the surrounding
+// data (the pySigma definition).
+func base64Offsets(s string) []string {
+	starts := [3]int{0, 2, 3}
+	ends := [3]int{0, 3, 2} // characters trimmed at the end, by (len+shift)%3
+	var out []string
+	for i := 0; i < 3; i++ {
+		b := base64.StdEncoding.EncodeToString([]byte(strings.Repeat(" ", i) + s))
+		e := len(b) - ends[(len(s)+i)%3]
+		if starts[i] < e {
+			out = append(out, b[starts[i]:e])
+		}
+	}
+	return out
+}
+
+func utf16Bytes(s string, order binary.ByteOrder) string {
+	units := utf16.Encode([]rune(s))
+	b := make([]byte, 2*len(units))
+	for i, u := range units {
+		order.PutUint16(b[2*i:], u)
+	}
+	return string(b)
+}
+
+// expandPlaceholders replaces each %name% in s by each value of the
+// placeholder (all combinations); "\%" is a plain percent sign.
+func expandPlaceholders(s string, ph map[string][]string) ([]string, error) {
+	outs := []string{""}
+	add := func(alts []string) {
+		var next []string
+		for _, o := range outs {
+			for _, a := range alts {
+				next = append(next, o+a)
+			}
+		}
+		outs = next
+	}
+	for i := 0; i < len(s); {
+		switch {
+		case strings.HasPrefix(s[i:], `\%`):
+			add([]string{"%"})
+			i += 2
+		case s[i] == '%':
+			j := strings.IndexByte(s[i+1:], '%')
+			if j < 0 {
+				add([]string{s[i:]})
+				i = len(s)
+				continue
+			}
+			name := s[i+1 : i+1+j]
+			vals, ok := ph[name]
+			if !ok || len(vals) == 0 {
+				return nil, fmt.Errorf("placeholder %%%s%% has no values: give them in the placeholders configuration (known: %s)", name, knownNames(ph))
+			}
+			add(vals)
+			i += j + 2
+		default:
+			add([]string{s[i : i+1]})
+			i++
+		}
+	}
+	return outs, nil
+}
+
+func knownNames(ph map[string][]string) string {
+	if len(ph) == 0 {
+		return "none"
+	}
+	var names []string
+	for k := range ph {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
