@@ -278,4 +278,3 @@ func parseMap(file string, m *yaml.Node, opt ParseOptions) ([]*item, error) {
 func errorf(file string, n *yaml.Node, format string, args ...any) error {
 	return NodeError(file, n, format, args...)
 }
-

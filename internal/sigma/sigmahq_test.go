@@ -61,8 +61,8 @@ func TestSigmaHQRulesLoad(t *testing.T) {
 }
 
 var testPlaceholders = map[string][]string{
-	"Legitimate_Countries":  {"US", "DE"},
-	"Legitimate_IP_Ranges":  {"198.51.100.*"},
+	"Legitimate_Countries": {"US", "DE"},
+	"Legitimate_IP_Ranges": {"198.51.100.*"},
 }
 
 func TestSigmaHQPlaceholderRulesLoad(t *testing.T) {
