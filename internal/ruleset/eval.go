@@ -1,0 +1,142 @@
+package ruleset
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/signwatch/signwatch/internal/correlate"
+	"github.com/signwatch/signwatch/internal/event"
+	"github.com/signwatch/signwatch/internal/sigma"
+)
+
+// Match runs the detection rules on one event: the literal prefilter on the
+// raw bytes first, then the compiled matchers on the parsed event. fn is
+// called once per matching rule. It is safe for concurrent use.
+func (s *Set) Match(root event.Value, raw []byte, enrich sigma.Enricher, fn func(sigma.Match)) {
+	if s.Engine == nil || !s.Engine.MayMatch(raw) {
+		return
+	}
+	s.Engine.Match(root, enrich, fn)
+}
+
+// Observation turns a match of a rule some correlation uses into the input of
+// the correlation engine, resolving the fields the correlations need.
+func (s *Set) Observation(m sigma.Match, root event.Value, eventID string, t time.Time, fields []string) correlate.Observation {
+	o := correlate.Observation{RuleID: m.Rule.ID, EventID: eventID, Time: t}
+	if len(fields) > 0 {
+		o.Fields = make(map[string]string, len(fields))
+		for _, f := range fields {
+			if v, ok := s.Engine.FieldValue(root, f); ok {
+				o.Fields[f] = v
+			}
+		}
+	}
+	return o
+}
+
+// TestResult is the outcome of one test case.
+type TestResult struct {
+	Suite *TestSuite
+	Case  *TestCase
+	Got   int // detections of the rule under test
+	Err   error
+}
+
+// Passed reports whether the case behaved as expected.
+func (r TestResult) Passed() bool {
+	if r.Err != nil {
+		return false
+	}
+	if r.Case.Count > 0 {
+		return r.Got == r.Case.Count
+	}
+	return (r.Got > 0) == r.Case.Expect
+}
+
+// RunTests runs every test case the set carries, in file order.
+func (s *Set) RunTests() []TestResult {
+	var out []TestResult
+	for _, ts := range s.Tests {
+		for i := range ts.Cases {
+			got, err := s.runCase(ts.Rule, &ts.Cases[i])
+			out = append(out, TestResult{Suite: ts, Case: &ts.Cases[i], Got: got, Err: err})
+		}
+	}
+	return out
+}
+
+// runCase evaluates the events of one case with the whole set, exactly as a
+// scan would, and counts the detections of the rule under test.
+func (s *Set) runCase(rule string, tc *TestCase) (int, error) {
+	target, isCorr := s.resolve(rule)
+	if target == "" {
+		return 0, fmt.Errorf("no loaded rule has id or name %q", rule)
+	}
+	corr, err := s.NewCorrelator()
+	if err != nil {
+		return 0, err
+	}
+	var fields []string
+	if corr != nil {
+		fields = corr.Fields()
+	}
+	var obs []correlate.Observation
+	single := 0
+	var doc event.Doc
+	for i, raw := range tc.Events {
+		if err := doc.Parse(raw); err != nil {
+			return 0, fmt.Errorf("event %d: %w", i+1, err)
+		}
+		root := doc.Root()
+		t, _ := event.EventTime(root)
+		id := root.Get("eventID").Str()
+		s.Match(root, raw, nil, func(m sigma.Match) {
+			if m.Rule.ID == target || (m.Rule.ID == "" && m.Rule.Name == rule) {
+				single++
+			}
+			if corr != nil && s.Referenced(m.Rule.ID) {
+				obs = append(obs, s.Observation(m, root, id, t, fields))
+			}
+		})
+	}
+	if !isCorr {
+		return single, nil
+	}
+	sort.SliceStable(obs, func(i, j int) bool { return obs[i].Time.Before(obs[j].Time) })
+	n := 0
+	count := func(ds []correlate.Detection) {
+		for _, d := range ds {
+			if d.Rule.ID == target || d.Rule.Name == target {
+				n++
+			}
+		}
+	}
+	for _, o := range obs {
+		count(corr.Observe(o))
+	}
+	count(corr.Flush())
+	return n, nil
+}
+
+// resolve finds the rule a test names, by id or name, and says whether it is
+// a correlation.
+func (s *Set) resolve(ref string) (string, bool) {
+	for _, r := range s.Rules {
+		if r.ID == ref || (r.Name != "" && r.Name == ref) {
+			if r.ID == "" {
+				return ref, false
+			}
+			return r.ID, false
+		}
+	}
+	for _, c := range s.Correlations {
+		if c.ID == ref || (c.Name != "" && c.Name == ref) {
+			if c.ID == "" {
+				return c.Name, true
+			}
+			return c.ID, true
+		}
+	}
+	return "", false
+}

@@ -1,0 +1,267 @@
+// Package ruleset loads Sigma rule files — detection rules, meta filters and
+// correlation rules, from the embedded catalog and from the user's files and
+// directories — into one compiled, validated set.
+package ruleset
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/signwatch/signwatch/internal/correlate"
+	"github.com/signwatch/signwatch/internal/sigma"
+)
+
+// Options says where rules come from and how they are compiled.
+type Options struct {
+	Paths         []string // rule files or directories, added to the built-ins
+	Builtin       fs.FS    // the embedded catalog; nil for none
+	Placeholders  map[string][]string
+	FieldMappings map[string][]string
+	EnrichFields  []string
+	Correlation   correlate.Config
+}
+
+// Set is a loaded and compiled rule set.
+type Set struct {
+	Rules        []*sigma.Rule
+	Filters      []*sigma.Filter
+	Correlations []*correlate.Rule
+	Engine       *sigma.Engine
+	Files        []string // every rule file read, in load order
+	Tests        []*TestSuite
+
+	corrConfig correlate.Config
+	referenced map[string]bool // ids of base rules some correlation uses
+	generated  map[string]bool // ids of referenced base rules with generate: true
+}
+
+// LoadError collects every problem found while loading; each names its file
+// and, where known, line and column.
+type LoadError struct{ Errs []error }
+
+func (e *LoadError) Error() string {
+	msgs := make([]string, 0, len(e.Errs))
+	for _, err := range e.Errs {
+		msgs = append(msgs, err.Error())
+	}
+	return strings.Join(msgs, "\n")
+}
+
+// Unwrap returns the collected errors.
+func (e *LoadError) Unwrap() []error { return e.Errs }
+
+// Load reads, parses and compiles rules. When any file has an error it
+// returns a *LoadError listing all of them (and no set): a rule set that
+// silently lost a rule would be a blind spot.
+func Load(opt Options) (*Set, error) {
+	s := &Set{corrConfig: opt.Correlation}
+	var errs []error
+	popt := sigma.ParseOptions{Placeholders: opt.Placeholders}
+	add := func(name string, data []byte) {
+		s.Files = append(s.Files, name)
+		if IsTestFile(name) {
+			ts, err := ParseTestFile(name, data)
+			if err != nil {
+				errs = append(errs, err)
+				return
+			}
+			s.Tests = append(s.Tests, ts)
+			return
+		}
+		errs = append(errs, s.addFile(name, data, popt)...)
+	}
+	if opt.Builtin != nil {
+		if err := walkFS(opt.Builtin, add); err != nil {
+			errs = append(errs, fmt.Errorf("built-in rules: %w", err))
+		}
+	}
+	for _, p := range opt.Paths {
+		if err := walkPath(p, add); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) == 0 {
+		errs = append(errs, s.compile(opt)...)
+	}
+	if len(errs) > 0 {
+		return nil, &LoadError{errs}
+	}
+	return s, nil
+}
+
+func (s *Set) addFile(name string, data []byte, popt sigma.ParseOptions) []error {
+	docs, errs := sigma.LoadDocuments(name, data)
+	for _, d := range docs {
+		var err error
+		switch d.Kind {
+		case sigma.KindRule:
+			var r *sigma.Rule
+			if r, err = sigma.ParseRule(d, popt); err == nil {
+				s.Rules = append(s.Rules, r)
+			}
+		case sigma.KindFilter:
+			var f *sigma.Filter
+			if f, err = sigma.ParseFilter(d, popt); err == nil {
+				s.Filters = append(s.Filters, f)
+			}
+		case sigma.KindCorrelation:
+			var c *correlate.Rule
+			if c, err = correlate.Parse(d); err == nil {
+				s.Correlations = append(s.Correlations, c)
+			}
+		}
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		ts, terr := parseEmbeddedTests(d)
+		if terr != nil {
+			errs = append(errs, terr)
+		} else if ts != nil {
+			s.Tests = append(s.Tests, ts)
+		}
+	}
+	return errs
+}
+
+func (s *Set) compile(opt Options) []error {
+	var errs []error
+	seen := map[string]string{}
+	for _, r := range s.Rules {
+		if r.ID == "" {
+			continue
+		}
+		if prev, dup := seen[r.ID]; dup {
+			errs = append(errs, fmt.Errorf("%s:%d: rule id %s already used by %s", r.File, r.Line, r.ID, prev))
+			continue
+		}
+		seen[r.ID] = fmt.Sprintf("%s:%d", r.File, r.Line)
+	}
+	eng, err := sigma.Compile(s.Rules, s.Filters, sigma.CompileOptions{
+		FieldMappings: opt.FieldMappings,
+		EnrichFields:  opt.EnrichFields,
+		Product:       "aws",
+		Service:       "cloudtrail",
+	})
+	if err != nil {
+		return append(errs, err)
+	}
+	s.Engine = eng
+	if _, err := s.NewCorrelator(); err != nil {
+		errs = append(errs, err)
+	}
+	s.referenced, s.generated = map[string]bool{}, map[string]bool{}
+	byName := map[string]string{}
+	for _, r := range s.Rules {
+		if r.Name != "" {
+			byName[r.Name] = r.ID
+		}
+	}
+	for _, c := range s.Correlations {
+		for _, ref := range c.Rules {
+			id := ref
+			if v, ok := byName[ref]; ok {
+				id = v
+			}
+			s.referenced[id] = true
+			if c.Generate {
+				s.generated[id] = true
+			}
+		}
+	}
+	return errs
+}
+
+// Bases lists the detection rules as correlation inputs.
+func (s *Set) Bases() []correlate.Base {
+	bases := make([]correlate.Base, 0, len(s.Rules))
+	for _, r := range s.Rules {
+		bases = append(bases, correlate.Base{ID: r.ID, Name: r.Name})
+	}
+	return bases
+}
+
+// NewCorrelator returns a fresh correlation engine for the set's correlation
+// rules, or nil when there are none.
+func (s *Set) NewCorrelator() (*correlate.Engine, error) {
+	if len(s.Correlations) == 0 {
+		return nil, nil
+	}
+	return correlate.New(s.Correlations, s.Bases(), s.corrConfig)
+}
+
+// Referenced reports whether a correlation uses the detection rule id.
+func (s *Set) Referenced(id string) bool { return s.referenced[id] }
+
+// Reported reports whether a match of detection rule id is an alert of its
+// own: true unless a correlation uses the rule and none of the correlations
+// using it says `generate: true` (Sigma correlation specification).
+func (s *Set) Reported(id string) bool { return !s.referenced[id] || s.generated[id] }
+
+func isRuleFile(name string) bool {
+	ext := strings.ToLower(filepath.Ext(name))
+	return ext == ".yml" || ext == ".yaml"
+}
+
+func walkFS(fsys fs.FS, add func(string, []byte)) error {
+	return fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || !isRuleFile(p) {
+			return nil
+		}
+		data, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		add("builtin:"+p, data)
+		return nil
+	})
+}
+
+// walkPath adds a rule file, or every .yml/.yaml file below a directory in
+// lexical order.
+func walkPath(root string, add func(string, []byte)) error {
+	info, err := os.Stat(root)
+	if err != nil {
+		return fmt.Errorf("rules %s: %w", root, err)
+	}
+	if !info.IsDir() {
+		data, err := os.ReadFile(root)
+		if err != nil {
+			return fmt.Errorf("rules: %w", err)
+		}
+		add(root, data)
+		return nil
+	}
+	var files []string
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && isRuleFile(p) {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("rules %s: %w", root, err)
+	}
+	sort.Strings(files)
+	var errs []error
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("rules: %w", err))
+			continue
+		}
+		add(f, data)
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,175 @@
+package ruleset
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/signwatch/signwatch/internal/sigma"
+)
+
+// TestSuite is the list of test cases for one rule, carried by the rule
+// document itself (the custom attribute `signwatch: {tests: [...]}`) or by a
+// side-car test file (`*.tests.yml`) for rules that cannot be edited.
+// docs/rule-tests.md describes the format.
+type TestSuite struct {
+	Rule  string // id or name of the rule under test
+	File  string
+	Line  int
+	Cases []TestCase
+}
+
+// TestCase is one sequence of events and the expected outcome for the rule.
+type TestCase struct {
+	Name   string
+	Expect bool // true: the rule must fire; false: it must not
+	Count  int  // when > 0, the exact number of detections expected
+	Events [][]byte
+	Line   int
+}
+
+// testCaseYAML is the YAML shape of a test case.
+type testCaseYAML struct {
+	Name   string      `yaml:"name"`
+	Expect string      `yaml:"expect"`
+	Count  int         `yaml:"count"`
+	Events []yaml.Node `yaml:"events"`
+}
+
+// IsTestFile reports whether name is a side-car test file.
+func IsTestFile(name string) bool {
+	base := strings.ToLower(filepath.Base(name))
+	return strings.HasSuffix(base, ".tests.yml") || strings.HasSuffix(base, ".tests.yaml")
+}
+
+// testBase is the time given to the first event of a case that has no
+// eventTime; each following event is one second later.
+var testBase = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func parseEmbeddedTests(d sigma.Document) (*TestSuite, error) {
+	sw := sigma.MapValue(d.Node, "signwatch")
+	if sw == nil {
+		return nil, nil
+	}
+	tn := sigma.MapValue(sw, "tests")
+	if tn == nil {
+		return nil, nil
+	}
+	rule := d.Meta.ID
+	if rule == "" {
+		rule = d.Meta.Name
+	}
+	if rule == "" {
+		return nil, sigma.NodeError(d.File, d.Node, "a rule that carries tests needs an id or a name")
+	}
+	return parseCases(d.File, rule, tn)
+}
+
+// ParseTestFile reads a side-car test file: one or more YAML documents, each
+// `rule: <id or name>` with `tests: [...]`.
+func ParseTestFile(name string, data []byte) (*TestSuite, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var all *TestSuite
+	for {
+		var root yaml.Node
+		err := dec.Decode(&root)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		if len(root.Content) == 0 {
+			continue
+		}
+		n := root.Content[0]
+		rn := sigma.MapValue(n, "rule")
+		tn := sigma.MapValue(n, "tests")
+		if rn == nil || tn == nil {
+			return nil, sigma.NodeError(name, n, "a test document needs `rule:` and `tests:`")
+		}
+		ts, err := parseCases(name, rn.Value, tn)
+		if err != nil {
+			return nil, err
+		}
+		if all == nil {
+			all = ts
+		} else if all.Rule != ts.Rule {
+			return nil, sigma.NodeError(name, n, "one test file tests one rule (found %q and %q)", all.Rule, ts.Rule)
+		} else {
+			all.Cases = append(all.Cases, ts.Cases...)
+		}
+	}
+	if all == nil {
+		return nil, fmt.Errorf("%s: no test documents", name)
+	}
+	return all, nil
+}
+
+func parseCases(file, rule string, tn *yaml.Node) (*TestSuite, error) {
+	if tn.Kind != yaml.SequenceNode {
+		return nil, sigma.NodeError(file, tn, "tests must be a list")
+	}
+	ts := &TestSuite{Rule: rule, File: file, Line: tn.Line}
+	for i, cn := range tn.Content {
+		var cy testCaseYAML
+		if err := cn.Decode(&cy); err != nil {
+			return nil, sigma.NodeError(file, cn, "test %d: %v", i+1, err)
+		}
+		tc := TestCase{Name: cy.Name, Count: cy.Count, Line: cn.Line}
+		if tc.Name == "" {
+			tc.Name = fmt.Sprintf("case %d", i+1)
+		}
+		switch cy.Expect {
+		case "match":
+			tc.Expect = true
+		case "no-match", "no match", "nomatch":
+		default:
+			return nil, sigma.NodeError(file, cn, "test %q: expect must be match or no-match, not %q", tc.Name, cy.Expect)
+		}
+		if len(cy.Events) == 0 {
+			return nil, sigma.NodeError(file, cn, "test %q has no events", tc.Name)
+		}
+		for j := range cy.Events {
+			ev, err := eventJSON(&cy.Events[j], j)
+			if err != nil {
+				return nil, sigma.NodeError(file, &cy.Events[j], "test %q event %d: %v", tc.Name, j+1, err)
+			}
+			tc.Events = append(tc.Events, ev)
+		}
+		ts.Cases = append(ts.Cases, tc)
+	}
+	return ts, nil
+}
+
+// eventJSON turns a test event (a YAML mapping, or a string holding a JSON
+// object) into CloudTrail JSON, adding eventTime and eventID when absent.
+func eventJSON(n *yaml.Node, idx int) ([]byte, error) {
+	var m map[string]any
+	switch n.Kind {
+	case yaml.ScalarNode:
+		if err := json.Unmarshal([]byte(n.Value), &m); err != nil {
+			return nil, fmt.Errorf("not a JSON object: %w", err)
+		}
+	case yaml.MappingNode:
+		if err := n.Decode(&m); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, errors.New("an event is a mapping or a JSON string")
+	}
+	if _, ok := m["eventTime"]; !ok {
+		m["eventTime"] = testBase.Add(time.Duration(idx) * time.Second).Format(time.RFC3339)
+	}
+	if _, ok := m["eventID"]; !ok {
+		m["eventID"] = fmt.Sprintf("00000000-0000-4000-8000-%012d", idx+1)
+	}
+	return json.Marshal(m)
+}

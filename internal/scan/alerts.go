@@ -1,0 +1,160 @@
+package scan
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/signwatch/signwatch/internal/alert"
+	"github.com/signwatch/signwatch/internal/correlate"
+	"github.com/signwatch/signwatch/internal/cwfilter"
+	"github.com/signwatch/signwatch/internal/event"
+	"github.com/signwatch/signwatch/internal/sigma"
+	"github.com/signwatch/signwatch/internal/summary"
+)
+
+// brief is what an alert shows of one evidence event.
+type brief struct {
+	Time      time.Time
+	Account   string
+	Region    string
+	Actor     string
+	SourceIP  string
+	UserAgent string
+	EventName string
+	Drill     bool
+}
+
+func newBrief(root event.Value, t time.Time) brief {
+	b := brief{
+		Time:      t,
+		Account:   root.Get("recipientAccountId").Str(),
+		Region:    root.Get("awsRegion").Str(),
+		SourceIP:  root.Get("sourceIPAddress").Str(),
+		UserAgent: root.Get("userAgent").Str(),
+		EventName: root.Get("eventName").Str(),
+	}
+	if b.Account == "" {
+		b.Account = root.Path("userIdentity", "accountId").Str()
+	}
+	if si, ok := event.NormalizeSignIn(root); ok {
+		b.Actor = actorLabel(si.Actor)
+	} else {
+		b.Actor = actorLabel(event.ActorOf(root))
+	}
+	b.Drill = alert.IsDrill(root.Get("eventID").Str(), b.UserAgent)
+	return b
+}
+
+func actorLabel(a event.Actor) string {
+	switch {
+	case a.ARN != "":
+		return a.ARN
+	case a.Name != "":
+		return a.Name
+	case a.PrincipalID != "":
+		return a.PrincipalID
+	}
+	return string(a.Type)
+}
+
+func ruleRef(m sigma.Meta, kind string) alert.RuleRef {
+	return alert.RuleRef{ID: m.ID, Title: m.Title, Level: m.Level, Tags: m.Tags, Kind: kind}
+}
+
+func singleAlert(m sigma.Match, b brief, id string) alert.Alert {
+	a := alert.Alert{
+		Rule:      ruleRef(m.Rule.Meta, "single"),
+		Account:   b.Account,
+		Region:    b.Region,
+		FirstSeen: b.Time,
+		LastSeen:  b.Time,
+		Count:     1,
+		EventIDs:  []string{id},
+		Actor:     b.Actor,
+		SourceIP:  b.SourceIP,
+		UserAgent: b.UserAgent,
+		EventName: b.EventName,
+		Drill:     b.Drill,
+	}
+	for _, e := range m.Explanation {
+		a.Explanation = append(a.Explanation, alert.Evidence{
+			Selection: e.Selection, Field: e.Field, Modifiers: e.Modifiers, Pattern: e.Pattern, Value: e.Value,
+		})
+	}
+	a.Summary = alert.Summarize(&a)
+	return a
+}
+
+func correlationAlert(d correlate.Detection, briefs map[string]brief) alert.Alert {
+	a := alert.Alert{
+		Rule:      ruleRef(d.Rule.Meta, d.Rule.Type),
+		FirstSeen: d.First,
+		LastSeen:  d.Last,
+		Count:     d.Count,
+		Value:     d.Value,
+		EventIDs:  d.EventIDs,
+	}
+	for _, kv := range d.GroupKey {
+		a.GroupKey = append(a.GroupKey, alert.KV{Key: kv.Key, Value: kv.Value})
+	}
+	// The alert shows the details of its evidence: a field is shown when all
+	// evidence events agree on it, so a spray from many IPs shows none.
+	first := true
+	drill := true
+	for _, id := range d.EventIDs {
+		b, ok := briefs[id]
+		if !ok {
+			continue
+		}
+		drill = drill && b.Drill
+		if first {
+			a.Account, a.Region, a.Actor, a.SourceIP, a.UserAgent, a.EventName = b.Account, b.Region, b.Actor, b.SourceIP, b.UserAgent, b.EventName
+			first = false
+			continue
+		}
+		a.Account = agree(a.Account, b.Account)
+		a.Region = agree(a.Region, b.Region)
+		a.Actor = agree(a.Actor, b.Actor)
+		a.SourceIP = agree(a.SourceIP, b.SourceIP)
+		a.UserAgent = agree(a.UserAgent, b.UserAgent)
+		a.EventName = agree(a.EventName, b.EventName)
+	}
+	a.Drill = drill && !first
+	a.Summary = alert.Summarize(&a)
+	return a
+}
+
+func agree(a, b string) string {
+	if a == b {
+		return a
+	}
+	return ""
+}
+
+func alarmAlert(tr cwfilter.Transition) alert.Alert {
+	a := alert.Alert{
+		Rule:      alert.RuleRef{ID: "cloudwatch-alarm:" + tr.Alarm, Title: "CloudWatch alarm " + tr.Alarm, Level: "high", Kind: "cloudwatch_alarm"},
+		FirstSeen: tr.Time,
+		LastSeen:  tr.Time,
+		Count:     len(tr.Datapoints),
+	}
+	for k, v := range tr.Dimensions {
+		a.GroupKey = append(a.GroupKey, alert.KV{Key: k, Value: v})
+	}
+	alert.SortKV(a.GroupKey)
+	a.Summary = fmt.Sprintf("alarm %s entered ALARM: %s", tr.Alarm, tr.Reason)
+	return a
+}
+
+// evictionAlert is the internal alert raised when correlation state hit its
+// bounds: detections may have been missed, and that must not be silent.
+func evictionAlert(n int, s *summary.Summary) alert.Alert {
+	start, end := s.TimeRange()
+	return alert.Alert{
+		Rule:      alert.RuleRef{ID: "signwatch-internal-correlation-eviction", Title: "Correlation state evicted", Level: "medium", Kind: "internal"},
+		FirstSeen: start,
+		LastSeen:  end,
+		Count:     n,
+		Summary:   fmt.Sprintf("%d correlation groups or events were evicted at the state limits; raise correlation.max_groups / max_events_per_group", n),
+	}
+}

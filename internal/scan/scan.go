@@ -1,0 +1,425 @@
+// Package scan is the scan pipeline: it walks the inputs, decodes them into
+// events, removes duplicates, runs the rules, correlates in event time and
+// aggregates the summary. cmd/signwatch only parses flags and prints.
+package scan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/signwatch/signwatch/internal/alert"
+	"github.com/signwatch/signwatch/internal/correlate"
+	"github.com/signwatch/signwatch/internal/cwfilter"
+	"github.com/signwatch/signwatch/internal/decode"
+	"github.com/signwatch/signwatch/internal/event"
+	"github.com/signwatch/signwatch/internal/ruleset"
+	"github.com/signwatch/signwatch/internal/sigma"
+	"github.com/signwatch/signwatch/internal/source"
+	"github.com/signwatch/signwatch/internal/summary"
+)
+
+// Options configures one scan.
+type Options struct {
+	Paths    []string
+	Source   source.Options // Since, Until and Accounts also filter events
+	Decode   decode.Options
+	Rules    *ruleset.Set     // nil: no detection rules
+	Alarms   *cwfilter.Config // metric filters and alarms; nil: none
+	MinLevel alert.Level      // alerts below it are dropped; "" keeps all
+	Workers  int              // 0: GOMAXPROCS
+	// Progress, when set, is called about every 200 ms from its own goroutine.
+	Progress func(Progress)
+}
+
+// Progress is a snapshot of a running scan.
+type Progress struct {
+	Inputs   int64 // inputs decoded so far
+	Walked   int64 // inputs found so far
+	WalkDone bool  // every input has been found: Walked is the total
+	Bytes    int64 // decoded bytes
+	Events   int64
+	Elapsed  time.Duration
+}
+
+// Result is what a scan found.
+type Result struct {
+	Alerts  []alert.Alert
+	Summary *summary.Summary
+	// InputErrors counts bad input: decode problems and unreadable inputs.
+	InputErrors int
+	// Read reports whether any input could be read at all.
+	Read bool
+}
+
+// ErrNoInput is returned when no input could be read at all.
+var ErrNoInput = errors.New("no input could be read")
+
+type pipeline struct {
+	opt     Options
+	dedup   *dedupSet
+	corrFld []string
+	start   time.Time
+
+	inputs, bytes, events atomic.Int64
+	walked                atomic.Int64
+	walkDone              atomic.Bool
+	read                  atomic.Bool
+	inputErrors           atomic.Int64
+
+	mu        sync.Mutex // guards the fields below
+	summaries []*summary.Summary
+	alerts    []alert.Alert
+	obs       []observed
+	cw        *cwfilter.Evaluator
+}
+
+// observed is a base-rule match kept for the correlation pass, with the
+// event's details that its alert will show.
+type observed struct {
+	obs   correlate.Observation
+	brief brief
+}
+
+// Run scans opt.Paths.
+func Run(ctx context.Context, opt Options) (*Result, error) {
+	p := &pipeline{opt: opt, dedup: newDedupSet(), start: time.Now()}
+	if opt.Rules != nil {
+		corr, err := opt.Rules.NewCorrelator()
+		if err != nil {
+			return nil, err
+		}
+		if corr != nil {
+			p.corrFld = corr.Fields()
+		}
+	}
+	if opt.Alarms != nil {
+		ev, err := cwfilter.NewEvaluator(*opt.Alarms)
+		if err != nil {
+			return nil, fmt.Errorf("metric filters and alarms: %w", err)
+		}
+		p.cw = ev
+	}
+	total := summary.New()
+	if err := p.run(ctx, total); err != nil {
+		return nil, err
+	}
+	for _, s := range p.summaries {
+		total.Merge(s)
+	}
+	alerts, err := p.finish(total)
+	if err != nil {
+		return nil, err
+	}
+	total.SetThroughput(time.Since(p.start), p.bytes.Load())
+	res := &Result{Alerts: alerts, Summary: total, InputErrors: int(p.inputErrors.Load()), Read: p.read.Load()}
+	if !res.Read {
+		return res, ErrNoInput
+	}
+	return res, ctx.Err()
+}
+
+// run walks the sources and decodes the inputs with a pool of workers.
+func (p *pipeline) run(ctx context.Context, total *summary.Summary) error {
+	workers := p.opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	inputs := make(chan source.Input, workers*4)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := newWorker(p)
+			for in := range inputs {
+				w.input(ctx, in)
+			}
+			p.mu.Lock()
+			p.summaries = append(p.summaries, w.sum)
+			p.mu.Unlock()
+		}()
+	}
+	stop := p.progress()
+	var skipMu sync.Mutex
+	walkErr := source.Walk(ctx, p.opt.Paths, p.opt.Source, func(in source.Input) error {
+		p.walked.Add(1)
+		select {
+		case inputs <- in:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}, func(s source.Skipped) {
+		skipMu.Lock()
+		total.AddSkipped(s.Name, s.Reason)
+		skipMu.Unlock()
+		if s.Unreadable() {
+			p.inputErrors.Add(1)
+		}
+	})
+	p.walkDone.Store(true)
+	close(inputs)
+	wg.Wait()
+	stop()
+	if walkErr != nil && !errors.Is(walkErr, context.Canceled) {
+		return walkErr
+	}
+	return nil
+}
+
+func (p *pipeline) progress() (stop func()) {
+	if p.opt.Progress == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				p.opt.Progress(p.snapshot())
+				return
+			case <-t.C:
+				p.opt.Progress(p.snapshot())
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
+}
+
+func (p *pipeline) snapshot() Progress {
+	return Progress{
+		Inputs: p.inputs.Load(), Walked: p.walked.Load(), WalkDone: p.walkDone.Load(),
+		Bytes: p.bytes.Load(), Events: p.events.Load(), Elapsed: time.Since(p.start),
+	}
+}
+
+// finish runs the correlation pass over the base-rule matches in event-time
+// order, closes the alarms and orders the alerts.
+func (p *pipeline) finish(total *summary.Summary) ([]alert.Alert, error) {
+	alerts := p.alerts
+	if set := p.opt.Rules; set != nil {
+		total.SetRules(len(set.Rules), len(set.Correlations), len(set.Filters))
+		corr, err := set.NewCorrelator()
+		if err != nil {
+			return nil, err
+		}
+		if corr != nil {
+			as := p.correlate(corr)
+			alerts = append(alerts, as...)
+			st := corr.Stats()
+			total.SetCorrelationStats(st.Evictions())
+			if n := st.Evictions(); n > 0 {
+				alerts = append(alerts, evictionAlert(n, total))
+			}
+		}
+	}
+	if p.cw != nil {
+		for _, tr := range p.cw.Flush() {
+			total.AddAlarmTransition(tr.Alarm, string(tr.From), string(tr.To), tr.Time, tr.Reason)
+			if tr.To == cwfilter.StateAlarm {
+				alerts = append(alerts, alarmAlert(tr))
+			}
+		}
+	}
+	alerts = filterLevel(alerts, p.opt.MinLevel)
+	sort.SliceStable(alerts, func(i, j int) bool {
+		a, b := alerts[i], alerts[j]
+		if !a.FirstSeen.Equal(b.FirstSeen) {
+			return a.FirstSeen.Before(b.FirstSeen)
+		}
+		if a.Rule.ID != b.Rule.ID {
+			return a.Rule.ID < b.Rule.ID
+		}
+		return a.GroupKeyString() < b.GroupKeyString()
+	})
+	total.SetAlerts(alerts)
+	return alerts, nil
+}
+
+// correlate feeds the observations to the correlation engine in event-time
+// order. In scan mode the whole input is known, so sorting replaces the
+// reorder buffer and the result does not depend on file order at all.
+func (p *pipeline) correlate(corr *correlate.Engine) []alert.Alert {
+	obs := p.obs
+	sort.SliceStable(obs, func(i, j int) bool {
+		if !obs[i].obs.Time.Equal(obs[j].obs.Time) {
+			return obs[i].obs.Time.Before(obs[j].obs.Time)
+		}
+		return obs[i].obs.EventID < obs[j].obs.EventID
+	})
+	briefs := make(map[string]brief, len(obs))
+	for _, o := range obs {
+		briefs[o.obs.EventID] = o.brief
+	}
+	var out []alert.Alert
+	for _, o := range obs {
+		for _, d := range corr.Observe(o.obs) {
+			out = append(out, correlationAlert(d, briefs))
+		}
+	}
+	for _, d := range corr.Flush() {
+		out = append(out, correlationAlert(d, briefs))
+	}
+	return out
+}
+
+func filterLevel(alerts []alert.Alert, min alert.Level) []alert.Alert {
+	if min == "" {
+		return alerts
+	}
+	out := alerts[:0]
+	for _, a := range alerts {
+		if alert.Level(a.Rule.Level).Rank() >= min.Rank() {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// worker decodes inputs and evaluates their events; each goroutine has one.
+type worker struct {
+	p     *pipeline
+	sum   *summary.Summary
+	doc   event.Doc
+	local []alert.Alert
+	obs   []observed
+}
+
+func newWorker(p *pipeline) *worker { return &worker{p: p, sum: summary.New()} }
+
+func (w *worker) input(ctx context.Context, in source.Input) {
+	p := w.p
+	rc, err := in.Open(ctx)
+	if err != nil {
+		w.sum.AddSkipped(in.Name, "unreadable: "+err.Error())
+		p.inputErrors.Add(1)
+		return
+	}
+	defer rc.Close()
+	res, err := decode.Decode(ctx, in.Name, rc, p.opt.Decode, w.event, func(pr decode.Problem) {
+		w.sum.AddProblem(pr.Error())
+		p.inputErrors.Add(1)
+	})
+	p.inputs.Add(1)
+	p.bytes.Add(res.DecodedBytes)
+	if err != nil {
+		w.sum.AddSkipped(in.Name, "unreadable: "+err.Error())
+		p.inputErrors.Add(1)
+		return
+	}
+	switch res.Class {
+	case decode.Events:
+		w.sum.AddFile(in.Name, res.DecodedBytes)
+		p.read.Store(true)
+	case decode.Digest:
+		w.sum.AddSkipped(in.Name, "CloudTrail digest file")
+		p.read.Store(true)
+	case decode.Empty:
+		w.sum.AddSkipped(in.Name, "empty")
+		p.read.Store(true)
+	default:
+		w.sum.AddSkipped(in.Name, "not CloudTrail")
+		p.read.Store(true)
+	}
+	w.flush()
+}
+
+// event handles one decoded event.
+func (w *worker) event(rec decode.Record) error {
+	p := w.p
+	p.events.Add(1)
+	w.sum.AddRead()
+	if err := w.doc.Parse(rec.Raw); err != nil {
+		// The decoder validated it; this is a bug, not bad input.
+		return fmt.Errorf("re-parse of a validated event failed: %w", err)
+	}
+	root := w.doc.Root()
+	id := root.Get("eventID").Bytes()
+	if len(id) > 0 && !p.dedup.firstSeen(id) {
+		w.sum.AddDuplicate()
+		return nil
+	}
+	t, timed := event.EventTime(root)
+	if !p.inRange(root, t, timed) {
+		w.sum.AddOutOfRange()
+		return nil
+	}
+	w.sum.AddEvent(root, rec.Raw)
+	if p.cw != nil {
+		p.mu.Lock()
+		p.cw.Observe(t, root, rec.Raw)
+		p.mu.Unlock()
+	}
+	if p.opt.Rules != nil {
+		w.match(root, rec.Raw, string(id), t)
+	}
+	return nil
+}
+
+func (w *worker) match(root event.Value, raw []byte, id string, t time.Time) {
+	set := w.p.opt.Rules
+	var b *brief
+	set.Match(root, raw, nil, func(m sigma.Match) {
+		if b == nil {
+			bb := newBrief(root, t)
+			b = &bb
+		}
+		if set.Referenced(m.Rule.ID) {
+			w.obs = append(w.obs, observed{obs: set.Observation(m, root, id, t, w.p.corrFld), brief: *b})
+		}
+		if set.Reported(m.Rule.ID) {
+			w.local = append(w.local, singleAlert(m, *b, id))
+		}
+	})
+}
+
+// flush hands the worker's alerts and observations to the pipeline.
+func (w *worker) flush() {
+	if len(w.local) == 0 && len(w.obs) == 0 {
+		return
+	}
+	p := w.p
+	p.mu.Lock()
+	p.alerts = append(p.alerts, w.local...)
+	p.obs = append(p.obs, w.obs...)
+	p.mu.Unlock()
+	w.local, w.obs = w.local[:0], w.obs[:0]
+}
+
+// inRange applies --since/--until and --account to one event. Untimed events
+// pass the time filter: dropping them silently would hide them.
+func (p *pipeline) inRange(root event.Value, t time.Time, timed bool) bool {
+	so := p.opt.Source
+	if timed {
+		if !so.Since.IsZero() && t.Before(so.Since) {
+			return false
+		}
+		if !so.Until.IsZero() && !t.Before(so.Until) {
+			return false
+		}
+	}
+	if len(so.Accounts) == 0 {
+		return true
+	}
+	acct := root.Get("recipientAccountId").Str()
+	if acct == "" {
+		acct = root.Path("userIdentity", "accountId").Str()
+	}
+	for _, a := range so.Accounts {
+		if a == acct {
+			return true
+		}
+	}
+	return false
+}

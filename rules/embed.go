@@ -1,0 +1,11 @@
+// Package rules is signwatch's built-in detection catalog: standard Sigma
+// rule files (detections and correlations), each carrying its own test
+// events, embedded in the binary and on by default.
+package rules
+
+import "embed"
+
+// FS holds the catalog's rule files.
+//
+//go:embed *.yml
+var FS embed.FS
