@@ -84,6 +84,8 @@ type decoder struct {
 	dropped   int
 	topValues int
 	kind      string
+
+	resyncBudget int // bytes resynchronisation may still look at; bounds its work
 }
 
 func newDecoder(ctx context.Context, name string, opt Options, emit func(Record) error, problem func(Problem)) *decoder {

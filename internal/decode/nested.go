@@ -160,7 +160,8 @@ func (d *decoder) base64Payload(text []byte, off int, p *path) string {
 	}
 	buf := getBuf()
 	defer putBuf(buf)
-	n := base64.StdEncoding.DecodedLen(len(text))
+	text = bytes.TrimRight(text, "=")
+	n := base64.RawStdEncoding.DecodedLen(len(text))
 	if int64(n) > d.budget {
 		d.problemPath(off, p, overMsg(d.opt.MaxDecoded))
 		d.budget = 0
@@ -181,9 +182,8 @@ func (d *decoder) base64Payload(text []byte, off int, p *path) string {
 	return kind
 }
 
-// decodeBase64 accepts padded and unpadded standard base64.
+// decodeBase64 decodes standard base64 whose padding was removed.
 func decodeBase64(dst, text []byte) (int, error) {
-	text = bytes.TrimRight(text, "=")
 	return base64.RawStdEncoding.Decode(dst, text)
 }
 

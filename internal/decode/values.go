@@ -124,6 +124,7 @@ func (d *decoder) array(data []byte, i int, p *path, records bool) (int, error) 
 		if err != nil {
 			next, ok := d.resync(data, j, err, &ep)
 			if !ok {
+				d.lost(data, j, p)
 				return len(data), &resumeError{at: len(data)}
 			}
 			j = next
@@ -142,6 +143,7 @@ func (d *decoder) array(data []byte, i int, p *path, records bool) (int, error) 
 			d.problemPath(k, p, "expected ',' or ']' after element, found "+describe(data[k]))
 			next, ok := d.resyncFrom(data, k)
 			if !ok {
+				d.lost(data, k, p)
 				return len(data), &resumeError{at: len(data)}
 			}
 			j = next
@@ -170,6 +172,25 @@ func (d *decoder) element(data []byte, j int, p *path) (int, error) {
 	return end, nil
 }
 
+// lost reports the part of an array given up when no later element could
+// be found, unless it is only the end of a truncated input.
+func (d *decoder) lost(data []byte, from int, p *path) {
+	if end := bytes.IndexByte(data[from:], '\n'); end < 0 && isTruncatedTail(data[from:]) {
+		return
+	}
+	d.problemPath(from, p, "no valid event found after the bad element: the remaining "+
+		itoa(len(data)-from)+" bytes of the input were skipped")
+}
+
+// isTruncatedTail tells whether b could be the unfinished last element of
+// a truncated input: it holds no further element start.
+func isTruncatedTail(b []byte) bool {
+	if len(b) < 2 {
+		return true
+	}
+	return bytes.Index(b[1:], []byte(",{")) < 0 && bytes.Index(b[1:], []byte(", {")) < 0
+}
+
 // resync reports a broken element and finds the start of the next element
 // that is an event object.
 func (d *decoder) resync(data []byte, j int, err error, p *path) (int, bool) {
@@ -190,8 +211,10 @@ func (d *decoder) resync(data []byte, j int, err error, p *path) (int, bool) {
 // starts a valid event object. The work is bounded so that adversarial
 // input cannot make it quadratic.
 func (d *decoder) resyncFrom(data []byte, i int) (int, bool) {
-	budget := 4*(len(data)-i) + 1<<20
-	for i < len(data) && budget > 0 {
+	if d.resyncBudget == 0 {
+		d.resyncBudget = 4*len(d.outer) + 1<<20
+	}
+	for i < len(data) && d.resyncBudget > 0 {
 		k := bytes.IndexByte(data[i:], '{')
 		if k < 0 {
 			break
@@ -207,7 +230,7 @@ func (d *decoder) resyncFrom(data []byte, i int) (int, bool) {
 		}
 		lim := min(len(data), c+d.opt.MaxLine+1)
 		ok, scanned := isEventObject(data[:lim], c)
-		budget -= scanned
+		d.resyncBudget -= scanned
 		if ok {
 			return c, true
 		}

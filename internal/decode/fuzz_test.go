@@ -1,0 +1,50 @@
+package decode
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"testing"
+)
+
+// FuzzDecode feeds arbitrary bytes (seeded with every shape, gzip and
+// base64 included) and checks that Decode never fails on in-memory input,
+// that every emitted Raw is a valid JSON object, and that the counts agree.
+func FuzzDecode(f *testing.F) {
+	for _, data := range shapes() {
+		f.Add(data)
+	}
+	f.Add([]byte(`{"Records":[{"eventVersion":"1.08","eventTime":5},{"eventID":tru},3]}`))
+	f.Add([]byte(`[{"eventName":"x"},` + "\n" + `{"eventName":`))
+	f.Add([]byte(`{"digestStartTime":"x"}`))
+	f.Add(gz(`{"Records":[]}`)[:15])
+	f.Fuzz(func(t *testing.T, data []byte) {
+		events, problems := 0, 0
+		res, err := Decode(context.Background(), "fuzz", bytes.NewReader(data), Options{MaxDecoded: 1 << 20, MaxLine: 1 << 16},
+			func(r Record) error {
+				events++
+				if !json.Valid(r.Raw) || r.Raw[0] != '{' {
+					t.Fatalf("emitted invalid event %q", r.Raw)
+				}
+				if r.Offset < 0 || r.Offset > int64(len(data))*4+1<<20 {
+					t.Fatalf("offset %d out of range", r.Offset)
+				}
+				return nil
+			},
+			func(p Problem) {
+				problems++
+				if p.Msg == "" || p.Input != "fuzz" {
+					t.Fatalf("problem without message or input: %+v", p)
+				}
+			})
+		if err != nil {
+			t.Fatalf("in-memory input gave error %v", err)
+		}
+		if res.Events != events || res.Problems != problems {
+			t.Fatalf("result %+v, saw %d events %d problems", res, events, problems)
+		}
+		if events > 0 && res.Class != Events {
+			t.Fatalf("events emitted but class %v", res.Class)
+		}
+	})
+}
