@@ -406,6 +406,9 @@ func EventTime(root Value) (time.Time, bool) {
 func ParseTime(v Value) (time.Time, bool) {
 	switch v.Kind() {
 	case String:
+		if t, ok := parseZulu(v.Bytes()); ok {
+			return t, true
+		}
 		s := strings.TrimSpace(v.Str())
 		for _, l := range timeLayouts {
 			if t, err := time.Parse(l, s); err == nil {
@@ -437,4 +440,33 @@ func unixTime(n float64) (time.Time, bool) {
 	}
 	sec := int64(n)
 	return time.Unix(sec, int64((n-float64(sec))*1e9)).UTC(), true
+}
+
+// parseZulu reads the shape CloudTrail writes, "2006-01-02T15:04:05Z",
+// without allocating; other shapes return false.
+func parseZulu(b []byte) (time.Time, bool) {
+	if len(b) != 20 || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' || b[19] != 'Z' {
+		return time.Time{}, false
+	}
+	var f [6]int
+	for i, p := range [6]int{0, 5, 8, 11, 14, 17} {
+		w := 2
+		if i == 0 {
+			w = 4
+		}
+		for _, c := range b[p : p+w] {
+			if c < '0' || c > '9' {
+				return time.Time{}, false
+			}
+			f[i] = f[i]*10 + int(c-'0')
+		}
+	}
+	if f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > daysIn(f[1], f[0]) || f[3] > 23 || f[4] > 59 || f[5] > 59 {
+		return time.Time{}, false
+	}
+	return time.Date(f[0], time.Month(f[1]), f[2], f[3], f[4], f[5], 0, time.UTC), true
+}
+
+func daysIn(month, year int) int {
+	return time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }

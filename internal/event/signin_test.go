@@ -277,7 +277,7 @@ func TestEventTime(t *testing.T) {
 			t.Errorf("%s: %v %v", c, got, ok)
 		}
 	}
-	for _, c := range []string{`{}`, `{"eventTime":"yesterday"}`, `{"eventTime":null}`, `{"@timestamp":-5}`, `{"eventTime":{"a":1}}`} {
+	for _, c := range []string{`{}`, `{"eventTime":"yesterday"}`, `{"eventTime":"2023-02-29T10:00:00Z"}`, `{"eventTime":"2023-13-01T10:00:00Z"}`, `{"eventTime":null}`, `{"@timestamp":-5}`, `{"eventTime":{"a":1}}`} {
 		if got, ok := EventTime(parse(t, c)); ok {
 			t.Errorf("%s: parsed as %v", c, got)
 		}
@@ -310,5 +310,22 @@ func FuzzNormalizeSignIn(f *testing.F) {
 			t.Fatal("MFA used but not known")
 		}
 		st.Add(s)
+	})
+}
+
+// FuzzParseZulu checks the allocation-free fast path against time.Parse.
+func FuzzParseZulu(f *testing.F) {
+	f.Add("2023-07-19T21:44:40Z")
+	f.Add("2024-02-29T23:59:59Z")
+	f.Add("2023-02-29T10:00:00Z")
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := parseZulu([]byte(s))
+		if !ok {
+			return
+		}
+		want, err := time.Parse("2006-01-02T15:04:05Z", s)
+		if err != nil || !got.Equal(want) {
+			t.Fatalf("%q: fast %v, time.Parse %v %v", s, got, want, err)
+		}
 	})
 }

@@ -1,0 +1,269 @@
+package summary
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/signwatch/signwatch/internal/event"
+)
+
+// ev builds a CloudTrail event; extra is spliced into the top-level object.
+func ev(id, t, region, account, source, name, identity, ip, ua, extra string) string {
+	s := fmt.Sprintf(`{"eventVersion":"1.08","eventID":%q,"awsRegion":%q,"recipientAccountId":%q,"eventSource":%q,"eventName":%q,"userIdentity":%s,"sourceIPAddress":%q,"userAgent":%q`,
+		id, region, account, source, name, identity, ip, ua)
+	if t != "" {
+		s += fmt.Sprintf(`,"eventTime":%q`, t)
+	}
+	if extra != "" {
+		s += "," + extra
+	}
+	return s + "}"
+}
+
+const (
+	rootID  = `{"type":"Root","principalId":"123456789012","arn":"arn:aws:iam::123456789012:root","accountId":"123456789012"}`
+	aliceID = `{"type":"IAMUser","principalId":"AIDAEXAMPLE","arn":"arn:aws:iam::123456789012:user/alice","accountId":"123456789012","userName":"alice"}`
+	ssoID   = `{"type":"AssumedRole","principalId":"AROAEXAMPLE:bob@example.com","arn":"arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_abc/bob@example.com","accountId":"123456789012","sessionContext":{"sessionIssuer":{"arn":"arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_abc"}}}`
+	roleID  = `{"type":"AssumedRole","principalId":"AROAEXAMPLE:app","arn":"arn:aws:sts::123456789012:assumed-role/app/i-0abc","accountId":"123456789012"}`
+	firefox = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:102.0) Gecko/20100101 Firefox/102.0"
+)
+
+func login(result, mfa string) string {
+	return fmt.Sprintf(`"eventType":"AwsConsoleSignIn","responseElements":{"ConsoleLogin":%q},"additionalEventData":{"MFAUsed":%q}`, result, mfa)
+}
+
+// corpus is a small scan whose expected counts are written out by hand.
+func corpus() []string {
+	return []string{
+		ev("r1", "2023-07-16T04:33:40Z", "us-east-1", "123456789012", "signin.amazonaws.com", "ConsoleLogin", rootID, "198.51.100.7", firefox, login("Failure", "No")),
+		ev("r2", "2023-07-16T04:34:40Z", "us-east-1", "123456789012", "signin.amazonaws.com", "ConsoleLogin", rootID, "198.51.100.7", firefox, login("Failure", "No")),
+		ev("r3", "2023-07-16T04:35:40Z", "us-east-1", "123456789012", "signin.amazonaws.com", "ConsoleLogin", rootID, "198.51.100.7", firefox, login("Failure", "No")),
+		ev("r4", "2023-07-16T04:36:40Z", "us-east-1", "123456789012", "signin.amazonaws.com", "ConsoleLogin", rootID, "198.51.100.7", firefox, login("Success", "No")),
+		ev("r5", "2023-07-16T04:40:00Z", "us-east-1", "123456789012", "iam.amazonaws.com", "CreateUser", rootID, "198.51.100.7", "aws-cli/2.13.0", `"eventType":"AwsApiCall"`),
+		ev("a1", "2023-07-16T05:00:00Z", "us-east-2", "123456789012", "signin.amazonaws.com", "ConsoleLogin", aliceID, "192.0.2.10", firefox, login("Success", "Yes")),
+		ev("a2", "2023-07-16T06:00:00Z", "us-east-2", "123456789012", "signin.amazonaws.com", "ConsoleLogin", aliceID, "192.0.2.10", firefox, login("Success", "No")),
+		ev("a3", "2023-07-16T06:00:01Z", "us-east-2", "123456789012", "signin.amazonaws.com", "CheckMfa", aliceID, "192.0.2.10", firefox, `"eventType":"AwsConsoleSignIn","responseElements":{"CheckMfa":"Success"}`),
+		ev("s1", "2023-07-16T07:00:00Z", "eu-west-1", "210987654321", "signin.amazonaws.com", "ConsoleLogin", ssoID, "203.0.113.5", firefox, login("Success", "No")),
+		ev("x1", "2023-07-16T08:00:00Z", "eu-west-1", "210987654321", "s3.amazonaws.com", "GetObject", roleID, "10.0.0.1", "aws-sdk-go/1.0", `"eventType":"AwsApiCall"`),
+		ev("x2", "2023-07-16T08:00:01Z", "eu-west-1", "210987654321", "s3.amazonaws.com", "GetObject", roleID, "10.0.0.1", "aws-sdk-go/1.0", `"eventType":"AwsApiCall"`),
+		ev("u1", "", "eu-west-1", "210987654321", "s3.amazonaws.com", "ListBuckets", roleID, "AWS Internal", "AWS Internal", `"eventType":"AwsApiCall"`),
+	}
+}
+
+func feed(t testing.TB, s *Summary, events []string) {
+	t.Helper()
+	var d event.Doc
+	for _, e := range events {
+		if err := d.Parse([]byte(e)); err != nil {
+			t.Fatalf("fixture %s: %v", e, err)
+		}
+		s.AddEvent(d.Root(), []byte(e))
+	}
+}
+
+func TestSummaryCounts(t *testing.T) {
+	s := New(Config{})
+	feed(t, s, corpus())
+	if s.Unique() != 12 || s.Untimed() != 1 {
+		t.Errorf("unique %d untimed %d", s.Unique(), s.Untimed())
+	}
+	if got := s.SignIns("ConsoleLogin"); got != (Outcomes{Success: 4, Failure: 3}) {
+		t.Errorf("ConsoleLogin %+v", got)
+	}
+	if got := s.SignIns("CheckMfa"); got != (Outcomes{Success: 1}) {
+		t.Errorf("CheckMfa %+v", got)
+	}
+	if got := s.SignIns("GetObject"); got != (Outcomes{}) {
+		t.Errorf("GetObject counted as a sign-in: %+v", got)
+	}
+	if got := s.MFA(event.ActorIAMUser); got != (MFACount{With: 1, Without: 1}) {
+		t.Errorf("IAM user MFA %+v", got)
+	}
+	if got := s.MFA(event.ActorRoot); got != (MFACount{Without: 1}) {
+		t.Errorf("root MFA %+v", got)
+	}
+	if got := s.MFA(event.ActorAssumedRole); got != (MFACount{IdP: 1}) {
+		t.Errorf("SSO MFA %+v", got)
+	}
+	events, signIns := s.Root()
+	if events != 5 || signIns != (Outcomes{Success: 1, Failure: 3}) {
+		t.Errorf("root %d %+v", events, signIns)
+	}
+	first, last := s.TimeRange()
+	if first.Format("15:04:05") != "04:33:40" || last.Format("15:04:05") != "08:00:01" {
+		t.Errorf("time range %v %v", first, last)
+	}
+	v := s.View()
+	if v.Top.SourceIPs[0] != (Entry{"198.51.100.7", 5}) {
+		t.Errorf("top source IP %+v", v.Top.SourceIPs)
+	}
+	if v.SignInTop.SourceIPs[0] != (Entry{"198.51.100.7", 4}) || len(v.SignInTop.SourceIPs) != 3 {
+		t.Errorf("top sign-in source IPs %+v", v.SignInTop.SourceIPs)
+	}
+	if v.SignInTop.Users[0] != (Entry{"arn:aws:iam::123456789012:root", 4}) {
+		t.Errorf("top sign-in users %+v", v.SignInTop.Users)
+	}
+	wantRegions := []Entry{{"eu-west-1", 4}, {"us-east-1", 5}, {"us-east-2", 3}}
+	gotRegions := append([]Entry{}, v.Regions...)
+	sortEntries(gotRegions)
+	if !reflect.DeepEqual(gotRegions, wantRegions) {
+		t.Errorf("regions %+v", v.Regions)
+	}
+	if v.Root.TopEventNames[0] != (Entry{"ConsoleLogin", 4}) || v.Root.TopEventNames[1] != (Entry{"CreateUser", 1}) {
+		t.Errorf("root event names %+v", v.Root.TopEventNames)
+	}
+}
+
+func sortEntries(e []Entry) {
+	for i := range e {
+		for j := i + 1; j < len(e); j++ {
+			if e[j].Key < e[i].Key {
+				e[i], e[j] = e[j], e[i]
+			}
+		}
+	}
+}
+
+func TestRegionWarning(t *testing.T) {
+	s := New(Config{})
+	if s.MissingSignInRegions() != nil || len(s.Warnings()) != 0 {
+		t.Error("no warning without events")
+	}
+	feed(t, s, corpus())
+	if got := s.MissingSignInRegions(); !reflect.DeepEqual(got, []string{"eu-north-1", "ap-southeast-2"}) {
+		t.Errorf("missing %v", got)
+	}
+	w := s.Warnings()
+	if len(w) != 1 || !strings.Contains(w[0], "eu-north-1, ap-southeast-2") {
+		t.Errorf("warning %q", w)
+	}
+	only := New(Config{})
+	feed(t, only, corpus()[9:11]) // eu-west-1 only
+	if w := only.Warnings(); len(w) != 1 || !strings.Contains(w[0], "us-east-1, us-east-2, eu-north-1, ap-southeast-2") || !strings.Contains(w[0], "root") {
+		t.Errorf("eu-west-1 only: %q", w)
+	}
+	for _, r := range SignInRegions {
+		only.NoteScannedRegion(r)
+	}
+	if w := only.Warnings(); len(w) != 0 {
+		t.Errorf("all regions scanned, still warned: %q", w)
+	}
+}
+
+func TestMergeEqualsSequential(t *testing.T) {
+	all := New(Config{MaxPositions: 3})
+	feed(t, all, corpus())
+	for i := 0; i < 4; i++ {
+		all.AddParseError(fmt.Sprintf("f.json:%d:1: invalid", i))
+	}
+	all.AddSkipped("README.md", "not CloudTrail")
+	all.FilesRead, all.EventsRead, all.Duplicates = 3, 14, 2
+
+	a, b := New(Config{MaxPositions: 3}), New(Config{MaxPositions: 3})
+	feed(t, a, corpus()[:5])
+	feed(t, b, corpus()[5:])
+	a.AddParseError("f.json:0:1: invalid")
+	a.AddParseError("f.json:1:1: invalid")
+	b.AddParseError("f.json:2:1: invalid")
+	b.AddParseError("f.json:3:1: invalid")
+	b.AddSkipped("README.md", "not CloudTrail")
+	a.FilesRead, a.EventsRead, a.Duplicates = 1, 6, 1
+	b.FilesRead, b.EventsRead, b.Duplicates = 2, 8, 1
+	a.Merge(b)
+
+	want, _ := json.Marshal(all.View())
+	got, _ := json.Marshal(a.View())
+	if string(got) != string(want) {
+		t.Errorf("merged view differs\n got %s\nwant %s", got, want)
+	}
+	if v := a.View(); len(v.Events.ErrorPositions) != 3 || v.Events.ParseErrors != 4 {
+		t.Errorf("positions %v", v.Events.ErrorPositions)
+	}
+}
+
+func TestCounterKeepsHeavyHitters(t *testing.T) {
+	c := NewCounter(100)
+	for i := 0; i < 10000; i++ {
+		c.Add(fmt.Sprintf("rare-%05d", i), 1)
+		if i%10 == 0 {
+			c.AddBytes([]byte("heavy"))
+		}
+		if i%20 == 0 {
+			c.Add("medium", 1)
+		}
+	}
+	if c.Len() > 100 {
+		t.Fatalf("cap exceeded: %d keys", c.Len())
+	}
+	top := c.Top(2)
+	if top[0] != (Entry{"heavy", 1000}) || top[1] != (Entry{"medium", 500}) {
+		t.Errorf("top %+v", top)
+	}
+	if c.Exact() {
+		t.Error("pruned counter reported exact")
+	}
+	occ, keys := c.Dropped()
+	if occ == 0 || keys == 0 || occ < keys {
+		t.Errorf("dropped %d occurrences %d keys", occ, keys)
+	}
+	ties := NewCounter(10)
+	for _, k := range []string{"b", "c", "a"} {
+		ties.Add(k, 2)
+	}
+	if got := ties.Top(0); !reflect.DeepEqual(got, []Entry{{"a", 2}, {"b", 2}, {"c", 2}}) {
+		t.Errorf("ties %+v", got)
+	}
+}
+
+func TestAddEventCheapForNonSignIns(t *testing.T) {
+	s := New(Config{})
+	e := corpus()[9]
+	var d event.Doc
+	if err := d.Parse([]byte(e)); err != nil {
+		t.Fatal(err)
+	}
+	root, raw := d.Root(), []byte(e)
+	s.AddEvent(root, raw)
+	if n := testing.AllocsPerRun(100, func() { s.AddEvent(root, raw) }); n != 0 {
+		t.Errorf("AddEvent of a known non-sign-in allocates %v times", n)
+	}
+}
+
+func TestEventNamesBounded(t *testing.T) {
+	s := New(Config{})
+	var events []string
+	for i := 0; i < maxEventNames+10; i++ {
+		events = append(events, ev(fmt.Sprint(i), "2023-07-16T04:33:40Z", "us-east-1", "1", "signin.amazonaws.com",
+			fmt.Sprintf("Made%d", i), aliceID, "192.0.2.1", "x", ""))
+	}
+	feed(t, s, events)
+	if n := len(s.View().SignIns); n > maxEventNames+1 {
+		t.Errorf("%d sign-in names kept", n)
+	}
+	if got := s.SignIns(OtherEventName).Total(); got != 10 {
+		t.Errorf("other: %d", got)
+	}
+}
+
+func BenchmarkAddEvent(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		e    string
+	}{{"api-call", corpus()[9]}, {"console-login", corpus()[5]}} {
+		b.Run(c.name, func(b *testing.B) {
+			s := New(Config{})
+			var d event.Doc
+			if err := d.Parse([]byte(c.e)); err != nil {
+				b.Fatal(err)
+			}
+			root, raw := d.Root(), []byte(c.e)
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				s.AddEvent(root, raw)
+			}
+		})
+	}
+}
