@@ -1,0 +1,135 @@
+package sigma
+
+import (
+	"strings"
+	"testing"
+)
+
+// threeSels defines selections a, b and c over fields of the same names.
+const threeSels = `    a:
+        a: 1
+    b:
+        b: 1
+    c:
+        c: 1
+`
+
+// truthTable checks a condition over a, b, c against want(a, b, c).
+func truthTable(t *testing.T, cond string, want func(a, b, c bool) bool) {
+	t.Helper()
+	e := compileOne(t, threeSels+"    condition: "+cond+"\n")
+	for i := 0; i < 8; i++ {
+		a, b, c := i&1 != 0, i&2 != 0, i&4 != 0
+		var parts []string
+		for _, f := range []struct {
+			on   bool
+			name string
+		}{{a, "a"}, {b, "b"}, {c, "c"}} {
+			v := "0"
+			if f.on {
+				v = "1"
+			}
+			parts = append(parts, `"`+f.name+`":`+v)
+		}
+		js := "{" + strings.Join(parts, ",") + "}"
+		if got := len(matches(t, e, js)) > 0; got != want(a, b, c) {
+			t.Errorf("condition %q on a=%v b=%v c=%v: %v, want %v", cond, a, b, c, got, !got)
+		}
+	}
+}
+
+func TestConditionPrecedence(t *testing.T) {
+	truthTable(t, "a or b and c", func(a, b, c bool) bool { return a || (b && c) })
+	truthTable(t, "a and b or c", func(a, b, c bool) bool { return (a && b) || c })
+	truthTable(t, "not a and b", func(a, b, c bool) bool { return !a && b })
+	truthTable(t, "not (a and b)", func(a, b, c bool) bool { return !(a && b) })
+	truthTable(t, "(a or b) and c", func(a, b, c bool) bool { return (a || b) && c })
+	truthTable(t, "a and not b or not c", func(a, b, c bool) bool { return (a && !b) || !c })
+	truthTable(t, "not not a", func(a, b, c bool) bool { return a })
+	truthTable(t, "a AND b", func(a, b, c bool) bool { return a && b }) // operators are case-insensitive
+}
+
+func TestConditionOf(t *testing.T) {
+	body := `    sel_one:
+        a: 1
+    sel_two:
+        b: 1
+    _helper:
+        c: 1
+`
+	cases := []struct {
+		cond string
+		want func(a, b, c bool) bool
+	}{
+		{"1 of sel_*", func(a, b, c bool) bool { return a || b }},
+		{"all of sel_*", func(a, b, c bool) bool { return a && b }},
+		{"1 of them", func(a, b, c bool) bool { return a || b }},   // _helper excluded
+		{"all of them", func(a, b, c bool) bool { return a && b }}, // _helper excluded
+		{"1 of _h*", func(a, b, c bool) bool { return c }},         // explicit pattern includes it
+		{"not 1 of sel_* and _helper", func(a, b, c bool) bool { return !(a || b) && c }},
+		{"all of sel_* or _helper", func(a, b, c bool) bool { return (a && b) || c }},
+	}
+	for _, tc := range cases {
+		e := compileOne(t, body+"    condition: "+tc.cond+"\n")
+		for i := 0; i < 8; i++ {
+			a, b, c := i&1 != 0, i&2 != 0, i&4 != 0
+			js := "{" + kv("a", a) + "," + kv("b", b) + "," + kv("c", c) + "}"
+			if got := len(matches(t, e, js)) > 0; got != tc.want(a, b, c) {
+				t.Errorf("%q on %s: %v", tc.cond, js, got)
+			}
+		}
+	}
+}
+
+func kv(k string, on bool) string {
+	if on {
+		return `"` + k + `":1`
+	}
+	return `"` + k + `":0`
+}
+
+func TestConditionList(t *testing.T) {
+	e := compileOne(t, threeSels+"    condition:\n        - a and b\n        - c\n")
+	for js, want := range map[string]bool{`{"a":1,"b":1}`: true, `{"c":1}`: true, `{"a":1}`: false} {
+		if got := len(matches(t, e, js)) > 0; got != want {
+			t.Errorf("%s: %v", js, got)
+		}
+	}
+}
+
+func TestConditionErrors(t *testing.T) {
+	for cond, want := range map[string]string{
+		"a and":                "unexpected end",
+		"a and missing":        `unknown search identifier "missing"`,
+		"(a or b":              "missing closing parenthesis",
+		"a b":                  `unexpected "b"`,
+		"1 of nothing*":        "matches no search identifier",
+		"2 of a*":              "only \"1 of\" and \"all of\"",
+		"a | count() > 5":      "legacy aggregation",
+		"a | count() by x > 5": "correlation rule",
+		"a | near b":           "temporal",
+		"sel*":                 "needs \"1 of\"",
+		"a and $":              "unexpected character",
+		"":                     "empty condition",
+	} {
+		expectParseError(t, threeSels+"    condition: '"+cond+"'\n", want)
+	}
+}
+
+func TestConditionErrorColumn(t *testing.T) {
+	_, err := parseRuleText(t, detectionRule(threeSels+"    condition: a and zz\n"), ParseOptions{})
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	// "    condition: a and zz": zz starts at column 22, line 13.
+	if !strings.HasPrefix(err.Error(), "test.yml:13:22:") {
+		t.Errorf("position: %v", err)
+	}
+}
+
+func TestParseConditionNesting(t *testing.T) {
+	deep := strings.Repeat("(", 500) + "a" + strings.Repeat(")", 500)
+	if _, err := parseCondition(deep, func(string, bool) []int { return []int{0} }); err == nil {
+		t.Error("deeply nested condition accepted")
+	}
+}

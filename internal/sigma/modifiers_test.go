@@ -1,0 +1,438 @@
+package sigma
+
+import (
+	"encoding/base64"
+	"testing"
+)
+
+func TestPlainValueCaseInsensitive(t *testing.T) {
+	expect(t, `    sel:
+        eventName: ConsoleLogin
+    condition: sel
+`, map[string]bool{
+		`{"eventName":"ConsoleLogin"}`:  true,
+		`{"eventName":"consolelogin"}`:  true,
+		`{"eventName":"CONSOLELOGIN"}`:  true,
+		`{"eventName":"ConsoleLogin2"}`: false,
+		`{"eventName":"ConsoleLogi"}`:   false,
+		`{"other":"ConsoleLogin"}`:      false,
+	})
+}
+
+func TestWildcardsAndEscapes(t *testing.T) {
+	expect(t, `    sel:
+        eventName: 'Get*Policy?'
+    condition: sel
+`, map[string]bool{
+		`{"eventName":"GetBucketPolicyX"}`: true,
+		`{"eventName":"GetPolicyé"}`:       true, // ? is one character, not one byte
+		`{"eventName":"GetBucketPolicy"}`:  false,
+		`{"eventName":"xGetPolicyX"}`:      false,
+	})
+	expect(t, `    sel:
+        a: 'lit\*eral\?'
+    condition: sel
+`, map[string]bool{
+		`{"a":"lit*eral?"}`:  true,
+		`{"a":"litXeralY"}`:  false,
+		`{"a":"lit*eralY"}`:  false,
+		`{"a":"lit**eral?"}`: false,
+	})
+	// \\* is a backslash followed by a wildcard; \\\* a backslash and a star.
+	expect(t, `    sel:
+        a: 'C:\\*'
+    condition: sel
+`, map[string]bool{
+		`{"a":"C:\\Windows"}`: true,
+		`{"a":"C:Windows"}`:   false,
+	})
+	expect(t, `    sel:
+        a: 'x\\\*'
+    condition: sel
+`, map[string]bool{
+		`{"a":"x\\*"}`:  true,
+		`{"a":"x\\yy"}`: false,
+	})
+	// A single backslash before an ordinary character is literal.
+	expect(t, `    sel:
+        a: 'C:\Windows\System32'
+    condition: sel
+`, map[string]bool{
+		`{"a":"c:\\windows\\system32"}`: true,
+		`{"a":"c:windowssystem32"}`:     false,
+	})
+}
+
+func TestContainsStartsEnds(t *testing.T) {
+	expect(t, `    sel:
+        userAgent|contains: 'S3 Browser'
+    condition: sel
+`, map[string]bool{
+		`{"userAgent":"aws S3 browser 9.1"}`: true,
+		`{"userAgent":"aws S3-browser"}`:     false,
+	})
+	expect(t, `    sel:
+        eventName|startswith: 'Delete'
+    condition: sel
+`, map[string]bool{
+		`{"eventName":"DeleteTrail"}`:   true,
+		`{"eventName":"UndeleteThing"}`: false,
+	})
+	expect(t, `    sel:
+        eventSource|endswith: '.amazonaws.com'
+    condition: sel
+`, map[string]bool{
+		`{"eventSource":"iam.amazonaws.com"}`:      true,
+		`{"eventSource":"iam.amazonaws.com.evil"}`: false,
+	})
+}
+
+func TestAllModifier(t *testing.T) {
+	expect(t, `    sel:
+        requestParameters.policy|contains|all:
+            - 's3:GetObject'
+            - 'Allow'
+    condition: sel
+`, map[string]bool{
+		`{"requestParameters":{"policy":"Allow s3:GetObject"}}`: true,
+		`{"requestParameters":{"policy":"Allow s3:PutObject"}}`: false,
+	})
+	expectParseError(t, `    sel:
+        a|contains|all: 'one'
+    condition: sel
+`, "at least two values")
+}
+
+func TestListsAreOR(t *testing.T) {
+	expect(t, `    sel:
+        eventName:
+            - StopLogging
+            - DeleteTrail
+    condition: sel
+`, map[string]bool{
+		`{"eventName":"DeleteTrail"}`: true,
+		`{"eventName":"StopLogging"}`: true,
+		`{"eventName":"UpdateTrail"}`: false,
+	})
+}
+
+func TestMapsAreANDListsOfMapsOR(t *testing.T) {
+	body := `    sel:
+        - eventSource: ssm.amazonaws.com
+          eventName: SendCommand
+        - sourceIPAddress: 'AWS Internal'
+    condition: sel
+`
+	expect(t, body, map[string]bool{
+		`{"eventSource":"ssm.amazonaws.com","eventName":"SendCommand"}`:  true,
+		`{"eventSource":"ssm.amazonaws.com","eventName":"ListCommands"}`: false,
+		`{"sourceIPAddress":"AWS Internal"}`:                             true,
+		`{"sourceIPAddress":"10.0.0.1"}`:                                 false,
+	})
+}
+
+func TestRegex(t *testing.T) {
+	expect(t, `    sel:
+        userIdentity.arn|re: '.+:assumed-role/aws:.+'
+    condition: sel
+`, map[string]bool{
+		`{"userIdentity":{"arn":"arn:aws:sts::1:assumed-role/aws:ec2-instance/i-1"}}`: true,
+		`{"userIdentity":{"arn":"arn:aws:sts::1:assumed-role/AWS:ec2-instance/i-1"}}`: false, // case-sensitive by default
+	})
+	expect(t, `    sel:
+        a|re|i: '^admin$'
+    condition: sel
+`, map[string]bool{
+		`{"a":"ADMIN"}`:  true,
+		`{"a":"ADMINS"}`: false,
+	})
+	expect(t, `    sel:
+        a|re|m: '^root$'
+    condition: sel
+`, map[string]bool{
+		`{"a":"first\nroot\nlast"}`:  true,
+		`{"a":"first\nroots\nlast"}`: false,
+	})
+	expect(t, `    sel:
+        a|re|s: 'begin.end'
+    condition: sel
+`, map[string]bool{
+		`{"a":"begin\nend"}`:   true,
+		`{"a":"begin\n\nend"}`: false,
+	})
+	expect(t, `    sel:
+        a|re: 'begin.end'
+    condition: sel
+`, map[string]bool{
+		`{"a":"beginXend"}`:  true,
+		`{"a":"begin\nend"}`: false, // without s, dot does not match newline
+	})
+	expectParseError(t, `    sel:
+        a|re: '(unclosed'
+    condition: sel
+`, "bad regular expression")
+	expectParseError(t, `    sel:
+        a|i: 'x'
+    condition: sel
+`, "sub-modifier of re")
+}
+
+func TestCIDR(t *testing.T) {
+	expect(t, `    sel:
+        sourceIPAddress|cidr:
+            - 10.0.0.0/8
+            - '2001:db8::/32'
+    condition: sel
+`, map[string]bool{
+		`{"sourceIPAddress":"10.20.30.40"}`:       true,
+		`{"sourceIPAddress":"11.0.0.1"}`:          false,
+		`{"sourceIPAddress":"2001:db8:1::5"}`:     true,
+		`{"sourceIPAddress":"2001:db9::5"}`:       false,
+		`{"sourceIPAddress":"::ffff:10.1.1.1"}`:   true, // IPv4-mapped IPv6
+		`{"sourceIPAddress":"AWS Internal"}`:      false,
+		`{"sourceIPAddress":"ec2.amazonaws.com"}`: false,
+	})
+	expectParseError(t, `    sel:
+        a|cidr: 10.0.0.0/33
+    condition: sel
+`, "bad CIDR")
+}
+
+func TestExists(t *testing.T) {
+	body := `    sel:
+        errorCode|exists: true
+    condition: sel
+`
+	expect(t, body, map[string]bool{
+		`{"errorCode":"AccessDenied"}`: true,
+		`{"errorCode":null}`:           true, // present even when null
+		`{"errorCode":""}`:             true,
+		`{"errorMessage":"x"}`:         false,
+	})
+	expect(t, `    sel:
+        errorCode|exists: false
+    condition: sel
+`, map[string]bool{
+		`{"errorMessage":"x"}`: true,
+		`{"errorCode":null}`:   false,
+	})
+	expectParseError(t, `    sel:
+        a|exists: maybe
+    condition: sel
+`, "exists takes true or false")
+}
+
+func TestCased(t *testing.T) {
+	expect(t, `    sel:
+        eventName|cased: ConsoleLogin
+    condition: sel
+`, map[string]bool{
+		`{"eventName":"ConsoleLogin"}`: true,
+		`{"eventName":"consoleLogin"}`: false,
+	})
+}
+
+func TestNeq(t *testing.T) {
+	expect(t, `    sel:
+        eventName: ConsoleLogin
+        responseElements.ConsoleLogin|neq: Success
+    condition: sel
+`, map[string]bool{
+		`{"eventName":"ConsoleLogin","responseElements":{"ConsoleLogin":"Failure"}}`: true,
+		`{"eventName":"ConsoleLogin","responseElements":{"ConsoleLogin":"success"}}`: false,
+		`{"eventName":"ConsoleLogin","responseElements":null}`:                       false, // absent: no value to differ
+	})
+	expect(t, `    sel:
+        a|neq:
+            - x
+            - y
+    condition: sel
+`, map[string]bool{
+		`{"a":"z"}`: true,
+		`{"a":"y"}`: false,
+	})
+}
+
+func TestFieldref(t *testing.T) {
+	expect(t, `    sel:
+        userIdentity.userName|fieldref: requestParameters.userName
+    condition: sel
+`, map[string]bool{
+		`{"userIdentity":{"userName":"alice"},"requestParameters":{"userName":"Alice"}}`: true,
+		`{"userIdentity":{"userName":"alice"},"requestParameters":{"userName":"bob"}}`:   false,
+		`{"userIdentity":{"userName":"alice"}}`:                                          false,
+	})
+	expect(t, `    sel:
+        userIdentity.arn|fieldref|endswith: requestParameters.userName
+    condition: sel
+`, map[string]bool{
+		`{"userIdentity":{"arn":"arn:aws:iam::1:user/alice"},"requestParameters":{"userName":"alice"}}`: true,
+		`{"userIdentity":{"arn":"arn:aws:iam::1:user/alice"},"requestParameters":{"userName":"alic"}}`:  false,
+	})
+	expect(t, `    sel:
+        userIdentity.arn|fieldref|contains: requestParameters.userName
+    condition: sel
+`, map[string]bool{
+		`{"userIdentity":{"arn":"arn:aws:iam::1:user/alice"},"requestParameters":{"userName":"user/ali"}}`: true,
+		`{"userIdentity":{"arn":"arn:aws:iam::1:user/alice"},"requestParameters":{"userName":"bob"}}`:      false,
+	})
+	expect(t, `    sel:
+        userIdentity.arn|fieldref|startswith: requestParameters.prefix
+    condition: sel
+`, map[string]bool{
+		`{"userIdentity":{"arn":"arn:aws:iam::1:user/alice"},"requestParameters":{"prefix":"arn:aws"}}`: true,
+		`{"userIdentity":{"arn":"arn:aws:iam::1:user/alice"},"requestParameters":{"prefix":"aws"}}`:     false,
+	})
+}
+
+func TestNumericComparisons(t *testing.T) {
+	for mod, cases := range map[string]map[string]bool{
+		"gt":  {`{"n":11}`: true, `{"n":10}`: false},
+		"gte": {`{"n":10}`: true, `{"n":9.5}`: false},
+		"lt":  {`{"n":9}`: true, `{"n":10}`: false},
+		"lte": {`{"n":10}`: true, `{"n":"10.5"}`: false},
+	} {
+		expect(t, "    sel:\n        n|"+mod+": 10\n    condition: sel\n", cases)
+	}
+	expect(t, "    sel:\n        n|gt: 10\n    condition: sel\n", map[string]bool{
+		`{"n":"12"}`:  true, // a string holding a number compares as a number
+		`{"n":"abc"}`: false,
+		`{"n":true}`:  false,
+	})
+	expectParseError(t, "    sel:\n        n|gt: ten\n    condition: sel\n", "needs a number")
+}
+
+func TestTimeModifiers(t *testing.T) {
+	ev := `{"eventTime":"2024-03-10T23:45:07Z"}`
+	near := `{"eventTime":"2025-04-11T22:44:07Z"}`
+	for mod, want := range map[string]string{"minute": "45", "hour": "23", "day": "10", "week": "10", "month": "3", "year": "2024"} {
+		expect(t, "    sel:\n        eventTime|"+mod+": "+want+"\n    condition: sel\n", map[string]bool{ev: true, near: false})
+	}
+	expect(t, "    sel:\n        eventTime|hour|gte: 22\n    condition: sel\n", map[string]bool{
+		ev: true, `{"eventTime":"2024-03-10T21:59:59Z"}`: false, `{"eventTime":"not a time"}`: false,
+	})
+}
+
+func TestEncodingModifiers(t *testing.T) {
+	b64 := base64.StdEncoding.EncodeToString([]byte("secret"))
+	expect(t, `    sel:
+        a|base64: secret
+    condition: sel
+`, map[string]bool{
+		`{"a":"` + b64 + `"}`: true,
+		`{"a":"c2VjcmV1"}`:    false,
+	})
+	// base64offset finds the value at any byte offset of an encoded text.
+	for _, plain := range []string{"xsecrety", "xxsecret", "secretzzz"} {
+		enc := base64.StdEncoding.EncodeToString([]byte(plain))
+		expect(t, `    sel:
+        a|base64offset|contains: secret
+    condition: sel
+`, map[string]bool{`{"a":"` + enc + `"}`: true})
+	}
+	expect(t, `    sel:
+        a|base64offset|contains: secret
+    condition: sel
+`, map[string]bool{`{"a":"` + base64.StdEncoding.EncodeToString([]byte("xxsecreT")) + `"}`: false})
+	// UTF-16 values are matched against the bytes of the (unescaped) value.
+	expect(t, `    sel:
+        a|wide|base64: cmd
+    condition: sel
+`, map[string]bool{
+		`{"a":"` + base64.StdEncoding.EncodeToString([]byte("c\x00m\x00d\x00")) + `"}`: true,
+		`{"a":"` + base64.StdEncoding.EncodeToString([]byte("\x00c\x00m\x00d")) + `"}`: false,
+	})
+	expect(t, `    sel:
+        a|utf16be|base64: cmd
+    condition: sel
+`, map[string]bool{
+		`{"a":"` + base64.StdEncoding.EncodeToString([]byte("\x00c\x00m\x00d")) + `"}`: true,
+		`{"a":"` + base64.StdEncoding.EncodeToString([]byte("c\x00m\x00d\x00")) + `"}`: false,
+	})
+	expect(t, `    sel:
+        a|utf16|base64: cmd
+    condition: sel
+`, map[string]bool{
+		`{"a":"` + base64.StdEncoding.EncodeToString([]byte("\xff\xfec\x00m\x00d\x00")) + `"}`: true,
+		`{"a":"` + base64.StdEncoding.EncodeToString([]byte("c\x00m\x00d\x00")) + `"}`:         false,
+	})
+	expect(t, `    sel:
+        a|utf16le|contains: cmd
+    condition: sel
+`, map[string]bool{
+		`{"a":"x\u0063\u0000m\u0000d\u0000"}`: true,
+		`{"a":"cmd"}`:                         false,
+	})
+	expectParseError(t, `    sel:
+        a|base64: 'sec*'
+    condition: sel
+`, "cannot encode a value holding wildcards")
+}
+
+func TestWindash(t *testing.T) {
+	body := `    sel:
+        cmd|windash|contains: ' -enc '
+    condition: sel
+`
+	expect(t, body, map[string]bool{
+		`{"cmd":"ps -enc AA"}`:      true,
+		`{"cmd":"ps /enc AA"}`:      true,
+		`{"cmd":"ps \u2013enc AA"}`: true,
+		`{"cmd":"ps \u2014enc AA"}`: true,
+		`{"cmd":"ps \u2015enc AA"}`: true,
+		`{"cmd":"ps +enc AA"}`:      false,
+	})
+}
+
+func TestExpandPlaceholders(t *testing.T) {
+	src := detectionRule(`    sel:
+        eventName: ConsoleLogin
+    filter:
+        src_ip|expand: '%Trusted%'
+    condition: sel and not filter
+`)
+	if _, err := parseRuleText(t, src, ParseOptions{}); err == nil {
+		t.Fatal("rule with an unknown placeholder accepted")
+	}
+	r, err := parseRuleText(t, src, ParseOptions{Placeholders: map[string][]string{"Trusted": {"198.51.100.*", "203.0.113.7"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := Compile([]*Rule{r}, nil, CompileOptions{FieldMappings: map[string][]string{"src_ip": {"sourceIPAddress"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for js, want := range map[string]bool{
+		`{"eventName":"ConsoleLogin","sourceIPAddress":"198.51.100.20"}`: false,
+		`{"eventName":"ConsoleLogin","sourceIPAddress":"203.0.113.7"}`:   false,
+		`{"eventName":"ConsoleLogin","sourceIPAddress":"203.0.113.8"}`:   true,
+	} {
+		if got := len(matches(t, e, js)) > 0; got != want {
+			t.Errorf("%s: match %v, want %v", js, got, want)
+		}
+	}
+	// Without expand, %name% is literal; "\%" escapes a percent sign.
+	expect(t, `    sel:
+        a: '%Trusted%'
+    condition: sel
+`, map[string]bool{`{"a":"%trusted%"}`: true, `{"a":"x"}`: false})
+	got, err := expandPlaceholders(`\%p%x%`, map[string][]string{"x": {"1", "2"}})
+	if err != nil || len(got) != 2 || got[0] != "%p1" || got[1] != "%p2" {
+		t.Errorf(`expand \%%p%%x%%: %q, %v`, got, err)
+	}
+}
+
+func TestUnknownModifier(t *testing.T) {
+	expectParseError(t, `    sel:
+        eventName|startwith: Get
+    condition: sel
+`, `unknown modifier "startwith"`)
+	expectParseError(t, `    sel:
+        a|contains|startswith: x
+    condition: sel
+`, "only one of contains")
+	expectParseError(t, `    sel:
+        a|cidr|contains: 10.0.0.0/8
+    condition: sel
+`, "cannot be combined")
+}

@@ -1,0 +1,304 @@
+package sigma
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/signwatch/signwatch/internal/event"
+)
+
+func TestKeywords(t *testing.T) {
+	expect(t, `    keywords:
+        - 'AssumeRoot'
+        - 'evil.example'
+    condition: keywords
+`, map[string]bool{
+		`{"eventName":"AssumeRoot"}`:                           true,
+		`{"requestParameters":{"x":["a","x.evil.example.y"]}}`: true, // anywhere inside any value
+		`{"eventName":"AssumeRole"}`:                           false,
+		`{"AssumeRoot":"key names are not searched"}`:          false,
+	})
+	expect(t, `    keywords:
+        '|all':
+            - 'OabVirtualDirectory'
+            - ' -ExternalUrl '
+    condition: keywords
+`, map[string]bool{
+		`{"a":"Set-OabVirtualDirectory -ExternalUrl http://x","b":1}`: true,
+		`{"a":"Set-OabVirtualDirectory","b":" -ExternalUrl "}`:        true, // each in some value
+		`{"a":"Set-OabVirtualDirectory -InternalUrl http://x"}`:       false,
+	})
+	expect(t, `    keywords:
+        - 443
+    condition: keywords
+`, map[string]bool{`{"port":443}`: true, `{"port":444}`: false})
+}
+
+func TestNull(t *testing.T) {
+	body := `    sel:
+        eventName: ConsoleLogin
+    nul:
+        errorCode: null
+    condition: sel and nul
+`
+	expect(t, body, map[string]bool{
+		`{"eventName":"ConsoleLogin"}`:                  true, // missing counts as null
+		`{"eventName":"ConsoleLogin","errorCode":null}`: true,
+		`{"eventName":"ConsoleLogin","errorCode":""}`:   false,
+		`{"eventName":"ConsoleLogin","errorCode":"x"}`:  false,
+	})
+	expect(t, `    sel:
+        errorCode: ''
+    condition: sel
+`, map[string]bool{`{"errorCode":""}`: true, `{"errorCode":null}`: false, `{}`: false})
+	expectParseError(t, `    sel:
+        a:
+            - ''
+            - null
+    condition: sel
+`, "null cannot be part of a list")
+}
+
+func TestDottedPaths(t *testing.T) {
+	body := `    sel:
+        userIdentity.sessionContext.sessionIssuer.type: Role
+    condition: sel
+`
+	expect(t, body, map[string]bool{
+		`{"userIdentity":{"sessionContext":{"sessionIssuer":{"type":"Role"}}}}`: true,
+		`{"userIdentity":{"sessionContext":{"sessionIssuer":{"type":"User"}}}}`: false,
+		`{"userIdentity":{"sessionContext.sessionIssuer":{"type":"Role"}}}`:     true, // literal key with a dot
+		`{"userIdentity.sessionContext.sessionIssuer.type":"Role"}`:             true,
+		`{"userIdentity":{"sessionContext":"Role"}}`:                            false,
+	})
+	// A path crossing an array matches when any element matches.
+	expect(t, `    sel:
+        requestParameters.items.name: target
+    condition: sel
+`, map[string]bool{
+		`{"requestParameters":{"items":[{"name":"a"},{"name":"target"}]}}`:  true,
+		`{"requestParameters":{"items":[{"name":"a"},{"other":"target"}]}}`: false,
+		`{"requestParameters":{"items":[[{"name":"target"}]]}}`:             true,
+	})
+	// A field holding an array of scalars matches when any element does.
+	expect(t, `    sel:
+        resources|endswith: ':trail/main'
+    condition: sel
+`, map[string]bool{
+		`{"resources":["x","arn:aws:cloudtrail:us-east-1:1:trail/main"]}`: true,
+		`{"resources":["x","y"]}`: false,
+	})
+}
+
+func TestObjectsAsJSONText(t *testing.T) {
+	expect(t, `    sel:
+        requestParameters|contains: '"status":"Suspended"'
+    condition: sel
+`, map[string]bool{
+		`{"requestParameters":{"bucket":"b","status":"Suspended"}}`: true,
+		`{"requestParameters":{"bucket":"b","status":"Enabled"}}`:   false,
+	})
+}
+
+func TestNumbersAndBooleansAsText(t *testing.T) {
+	body := `    sel:
+        responseElements.publiclyAccessible: 'true'
+    condition: sel
+`
+	expect(t, body, map[string]bool{
+		`{"responseElements":{"publiclyAccessible":true}}`:   true,
+		`{"responseElements":{"publiclyAccessible":"true"}}`: true,
+		`{"responseElements":{"publiclyAccessible":false}}`:  false,
+	})
+	expect(t, `    sel:
+        readOnly: false
+        eventVersion: 1.08
+        code: 0x1F
+    condition: sel
+`, map[string]bool{
+		`{"readOnly":false,"eventVersion":"1.08","code":31}`:   true,
+		`{"readOnly":"False","eventVersion":1.08,"code":"31"}`: true,
+		`{"readOnly":false,"eventVersion":"1.080","code":31}`:  false, // compared as text, not as numbers
+	})
+}
+
+func TestLogsourceFiltering(t *testing.T) {
+	mk := func(product, service string) *Rule {
+		src := "title: t\nid: " + product + service + "\nlogsource:\n    product: " + product + "\n    service: " + service + "\ndetection:\n    s:\n        a: 1\n    condition: s\n"
+		r, err := parseRuleText(t, src, ParseOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	aws, win, okta := mk("aws", "cloudtrail"), mk("windows", "security"), mk("aws", "guardduty")
+	e, err := Compile([]*Rule{aws, win, okta}, nil, CompileOptions{Product: "aws", Service: "cloudtrail"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(e.Rules()) != 1 || e.Rules()[0] != aws || len(e.Skipped()) != 2 {
+		t.Fatalf("applied %d rules, skipped %d", len(e.Rules()), len(e.Skipped()))
+	}
+	if got := matches(t, e, `{"a":1}`); len(got) != 1 || got[0].Rule != aws {
+		t.Errorf("matches: %v", got)
+	}
+}
+
+func TestFilters(t *testing.T) {
+	rsrc := detectionRule(`    sel:
+        eventName: ConsoleLogin
+    condition: sel
+`)
+	r, err := parseRuleText(t, rsrc, ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := parseRuleText(t, strings.Replace(rsrc, "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222", 1), ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsrc := `title: Filter the break-glass user
+logsource:
+    product: aws
+filter:
+    rules:
+        - 11111111-1111-4111-8111-111111111111
+    selection:
+        userIdentity.userName|startswith: 'breakglass'
+    condition: selection
+`
+	docs, errs := LoadDocuments("mf.yml", []byte(fsrc))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	f, err := ParseFilter(docs[0], ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := Compile([]*Rule{r, other}, []*Filter{f}, CompileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func(js string) (filtered, unfiltered int) {
+		for _, m := range matches(t, e, js) {
+			if m.Rule == r {
+				filtered++
+			} else {
+				unfiltered++
+			}
+		}
+		return
+	}
+	if a, b := count(`{"eventName":"ConsoleLogin","userIdentity":{"userName":"breakglass-1"}}`); a != 0 || b != 1 {
+		t.Errorf("filtered user: named rule %d, other rule %d; want 0, 1", a, b)
+	}
+	if a, b := count(`{"eventName":"ConsoleLogin","userIdentity":{"userName":"alice"}}`); a != 1 || b != 1 {
+		t.Errorf("other user: named rule %d, other rule %d; want 1, 1", a, b)
+	}
+	// A filter for another logsource does not apply.
+	f.Logsource.Product = "windows"
+	e, _ = Compile([]*Rule{r}, []*Filter{f}, CompileOptions{})
+	if got := matches(t, e, `{"eventName":"ConsoleLogin","userIdentity":{"userName":"breakglass-1"}}`); len(got) != 1 {
+		t.Errorf("filter of another logsource applied")
+	}
+	// Errors name positions.
+	bad := strings.Replace(fsrc, "    condition: selection\n", "    condition: selection and nope\n", 1)
+	docs, _ = LoadDocuments("mf.yml", []byte(bad))
+	if _, err := ParseFilter(docs[0], ParseOptions{}); err == nil || !strings.Contains(err.Error(), "mf.yml:9:30:") {
+		t.Errorf("bad filter condition: %v", err)
+	}
+	noRules := strings.Replace(fsrc, "    rules:\n        - 11111111-1111-4111-8111-111111111111\n", "", 1)
+	docs, _ = LoadDocuments("mf.yml", []byte(noRules))
+	if _, err := ParseFilter(docs[0], ParseOptions{}); err == nil || !strings.Contains(err.Error(), "no rules") {
+		t.Errorf("filter without rules: %v", err)
+	}
+}
+
+func TestExplanation(t *testing.T) {
+	e := compileOne(t, `    sel:
+        eventName: ConsoleLogin
+        additionalEventData.MFAUsed: 'No'
+    sel_ip:
+        sourceIPAddress|cidr: 203.0.113.0/24
+    filter:
+        userIdentity.type: AssumedRole
+    condition: sel and 1 of sel_* and not filter
+`)
+	ms := matches(t, e, `{"eventName":"ConsoleLogin","additionalEventData":{"MFAUsed":"No"},"sourceIPAddress":"203.0.113.9","userIdentity":{"type":"IAMUser"}}`)
+	if len(ms) != 1 {
+		t.Fatalf("%d matches", len(ms))
+	}
+	x := ms[0].Explanation
+	want := []Evidence{
+		{Selection: "sel", Field: "eventName", Pattern: "ConsoleLogin", Value: "ConsoleLogin"},
+		{Selection: "sel", Field: "additionalEventData.MFAUsed", Pattern: "No", Value: "No"},
+		{Selection: "sel_ip", Field: "sourceIPAddress", Modifiers: []string{"cidr"}, Pattern: "203.0.113.0/24", Value: "203.0.113.9"},
+	}
+	if len(x) != len(want) {
+		t.Fatalf("explanation %v", x)
+	}
+	for i := range want {
+		if x[i].Selection != want[i].Selection || x[i].Field != want[i].Field || x[i].Pattern != want[i].Pattern ||
+			x[i].Value != want[i].Value || strings.Join(x[i].Modifiers, "|") != strings.Join(want[i].Modifiers, "|") {
+			t.Errorf("evidence %d: %+v, want %+v", i, x[i], want[i])
+		}
+	}
+	if s := x.String(); !strings.Contains(s, `sel_ip: sourceIPAddress|cidr="203.0.113.9" matched "203.0.113.0/24"`) {
+		t.Errorf("String: %s", s)
+	}
+}
+
+type mapEnricher map[string]string
+
+func (m mapEnricher) EnrichField(n string) (string, bool) { v, ok := m[n]; return v, ok }
+
+func TestFieldMappingsAndEnrichment(t *testing.T) {
+	r, err := parseRuleText(t, detectionRule(`    sel:
+        src_ip|startswith: '203.0.113.'
+        sourceCountry: KP
+    condition: sel
+`), ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := Compile([]*Rule{r}, nil, CompileOptions{
+		FieldMappings: map[string][]string{"src_ip": {"client.ip", "sourceIPAddress"}},
+		EnrichFields:  []string{"sourceCountry"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d event.Doc
+	run := func(js string, en Enricher) int {
+		if err := d.Parse([]byte(js)); err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		e.Match(d.Root(), en, func(Match) { n++ })
+		return n
+	}
+	ev := `{"sourceIPAddress":"203.0.113.5"}`
+	if run(ev, mapEnricher{"sourceCountry": "KP"}) != 1 {
+		t.Error("mapped field with enrichment did not match")
+	}
+	if run(ev, mapEnricher{"sourceCountry": "DE"}) != 0 || run(ev, nil) != 0 {
+		t.Error("matched with another or no country")
+	}
+	if run(`{"src_ip":"203.0.113.5"}`, mapEnricher{"sourceCountry": "KP"}) != 0 {
+		t.Error("a mapped field read its unmapped name")
+	}
+	if run(`{"client":{"ip":"10.0.0.1"},"sourceIPAddress":"203.0.113.5"}`, mapEnricher{"sourceCountry": "KP"}) != 1 {
+		t.Error("any mapped path should match")
+	}
+	// FieldValue: first present mapped path wins.
+	_ = d.Parse([]byte(`{"client":{"ip":"10.0.0.1"},"sourceIPAddress":"203.0.113.5","userIdentity":{"arn":"a\"b"}}`))
+	if v, ok := e.FieldValue(d.Root(), "src_ip"); !ok || v != "10.0.0.1" {
+		t.Errorf("FieldValue src_ip = %q, %v", v, ok)
+	}
+	if v, ok := e.FieldValue(d.Root(), "userIdentity.arn"); !ok || v != `a"b` {
+		t.Errorf("FieldValue userIdentity.arn = %q, %v", v, ok)
+	}
+	if _, ok := e.FieldValue(d.Root(), "nope"); ok {
+		t.Error("FieldValue of a missing field reported present")
+	}
+}
