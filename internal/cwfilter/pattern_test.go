@@ -1,0 +1,319 @@
+package cwfilter
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/signwatch/signwatch/internal/event"
+)
+
+// matchRaw parses raw as a JSON event (when it is JSON) and matches it.
+func matchRaw(t *testing.T, pattern, raw string) bool {
+	t.Helper()
+	p, err := Parse(pattern)
+	if err != nil {
+		t.Fatalf("Parse(%q): %v", pattern, err)
+	}
+	var d event.Doc
+	var root event.Value
+	if d.Parse([]byte(raw)) == nil {
+		root = d.Root()
+	}
+	return p.Match(root, []byte(raw))
+}
+
+type matchCase struct {
+	pattern string
+	want    bool
+}
+
+func runCases(t *testing.T, raw string, cases []matchCase) {
+	t.Helper()
+	for _, c := range cases {
+		if got := matchRaw(t, c.pattern, raw); got != c.want {
+			t.Errorf("%s on %s: got %v, want %v", c.pattern, abbreviate(raw), got, c.want)
+		}
+	}
+}
+
+func abbreviate(s string) string {
+	if len(s) > 60 {
+		return s[:57] + "..."
+	}
+	return s
+}
+
+// The example event and patterns of the archived AWS page
+// (reference notes 3.1; awsdocs FilterAndPatternSyntax.md).
+const awsExampleEvent = `{
+  "eventType": "UpdateTrail",
+  "sourceIPAddress": "111.111.111.111",
+  "arrayKey": ["value", "another value"],
+  "objectList": [{"name": "a", "id": 1}, {"name": "b", "id": 2}],
+  "SomeObject": null,
+  "ThisFlag": true
+}`
+
+func TestAWSDocumentedJSONExamples(t *testing.T) {
+	runCases(t, awsExampleEvent, []matchCase{
+		{`{ $.eventType = "UpdateTrail" }`, true},
+		{`{ $.sourceIPAddress != 123.123.* }`, true},
+		{`{ $.arrayKey[0] = "value" }`, true},
+		{`{ $.objectList[1].id = 2 }`, true},
+		{`{ $.SomeObject IS NULL }`, true},
+		{`{ $.SomeOtherObject NOT EXISTS }`, true},
+		{`{ $.ThisFlag IS TRUE }`, true},
+		// Near misses of the same examples.
+		{`{ $.eventType = "updatetrail" }`, false},
+		{`{ $.sourceIPAddress != 111.111.* }`, false},
+		{`{ $.arrayKey[1] = "value" }`, false},
+		{`{ $.eventType[0] = "UpdateTrail" }`, false}, // not an array
+		{`{ $.objectList[1].id = 1 }`, false},
+		{`{ $.objectList[5].id = 2 }`, false},
+		{`{ $.ThisFlag IS NULL }`, false},
+		{`{ $.eventType IS NULL }`, false},
+		{`{ $.SomeObject NOT EXISTS }`, false}, // null is present
+		{`{ $.ThisFlag IS FALSE }`, false},
+		{`{ $.SomeObject IS TRUE }`, false},
+	})
+}
+
+// The compound examples of the archived AWS page, with their documented results.
+const awsCompoundEvent = `{
+  "user": {"id": 1, "email": "John.Stiles@example.com"},
+  "users": [{"id": 2, "email": "John.Doe@example.com"}, {"id": 3, "email": "Jane.Doe@example.com"}],
+  "actions": ["GET", "PUT", "DELETE"],
+  "coordinates": [[0, 1, 2], [4, 5, 6], [7, 8, 9]]
+}`
+
+func TestAWSDocumentedCompoundExamples(t *testing.T) {
+	runCases(t, awsCompoundEvent, []matchCase{
+		{`{ ($.user.id = 1) && ($.users[0].email = "John.Doe@example.com") }`, true},
+		{`{ ($.user.id = 2 && $.users[0].email = "nonmatch") || $.actions[2] = "GET" }`, false},
+		{`{ $.user.email = "John.Stiles@example.com" || $.coordinates[0][1] = nonmatch && $.actions[2] = nomatch }`, true},
+		{`{ ($.user.email = "John.Stiles@example.com" || $.coordinates[0][1] = nonmatch) && $.actions[2] = nomatch }`, false},
+		{`{ $.coordinates[1][2] = 6 }`, true},
+		{`{ $.users[*].email = "Jane.Doe@example.com" }`, true},
+		{`{ $.users[*].email = "Nobody@example.com" }`, false},
+		{`{ $.users[*].id > 2 }`, true},
+		{`{ $.users[*].id > 3 }`, false},
+		{`{ $.actions[*] = "DELETE" }`, true},
+		{`{ $.*.email = "John.Stiles@example.com" }`, true},
+		{`{ $.*.email = "John.Doe@example.com" }`, false},
+		{`{ $.user.* = 1 }`, true},
+	})
+}
+
+// {$.users = 1} and {$.users != 1} both fail when users is an array.
+func TestSelectorOnContainerMatchesNeitherEqualNorNotEqual(t *testing.T) {
+	raw := `{"users": [1, 2, 3], "obj": {"a": 1}}`
+	runCases(t, raw, []matchCase{
+		{`{ $.users = 1 }`, false},
+		{`{ $.users != 1 }`, false},
+		{`{ $.obj = "x" }`, false},
+		{`{ $.obj != "x" }`, false},
+		{`{ $.users = * }`, false},
+		{`{ $.users[0] = 1 }`, true},
+	})
+}
+
+// The numeric examples of the archived AWS page.
+func TestAWSDocumentedNumericExamples(t *testing.T) {
+	raw := `{"latency": 1500, "numbers": [9, 20], "processes": [{}, {}, {}, {}, {"averageRuntime": 55.5}], "errorCode": 400}`
+	runCases(t, raw, []matchCase{
+		{`{ $.latency >= 500 }`, true},
+		{`{ $.numbers[0] < 10e3 }`, true},
+		{`{ $.numbers[0] < 10e-3 }`, false},
+		{`{ $.processes[4].averageRuntime <= 55.5 }`, true},
+		{`{ $.processes[4].averageRuntime < 55.5 }`, false},
+		{`{ $.errorCode = 400 }`, true},
+		{`{ $.errorCode != 500 }`, true},
+		{`{ $.errorCode != 400 }`, false},
+		{`{ $.latency > +1000 }`, true},
+		{`{ $.latency > 1.5e3 }`, false},
+		{`{ $.latency = * }`, true},
+		{`{ $.missing = * }`, false},
+	})
+}
+
+// Reference notes 3.3: results reported by logs:TestMetricFilter.
+const edgeEvent = `{"someString": "111.111.111.111", "someInt": 123, "someFloat": 12.34, "someFloat2": 12.0,
+  "someObject": {}, "someArray": [], "someNull": null, "emptyString": ""}`
+
+func TestReferenceEdgeCaseSemantics(t *testing.T) {
+	runCases(t, edgeEvent, []matchCase{
+		{`{ $.someInt = "123" }`, true},
+		{`{ $.someInt != "123.0" }`, true},
+		{`{ $.someInt = 123.0 }`, true},
+		{`{ $.someFloat2 = 12 }`, true},
+		{`{ $.someInt = 1* }`, true},
+		{`{ $.someFloat = *.34 }`, true},
+		{`{ $.someString = "*" }`, true},
+		{`{ $.emptyString = "*" }`, true},
+		{`{ $.someObject != "123" }`, false},
+		{`{ $.someObject = "123" }`, false},
+		{`{ $.someArray != "123" }`, false},
+		{`{ $.someString > 123 }`, false},
+		{`{ $.someString = *.111.111.111 }`, true},
+		// A missing field satisfies neither = nor != (SPEC section 4).
+		{`{ $.nothere = "x" }`, false},
+		{`{ $.nothere != "x" }`, false},
+		{`{ $.nothere != * }`, false},
+		{`{ $.nothere NOT EXISTS }`, true},
+		{`{ $.someNull = "x" }`, false},
+		{`{ $.someNull != "x" }`, false},
+		{`{ $.someInt = "12*" }`, true},
+		{`{ $.someInt = "12" }`, false},
+	})
+}
+
+func TestReferenceRejectedPatterns(t *testing.T) {
+	for _, bad := range []struct {
+		pattern string
+		col     int
+	}{
+		{`{ $.someString > unquoted_string }`, 18},
+		{`{ $.someString > "123" }`, 18},
+		{`{ $.a IS NOT NULL }`, 10},
+		{`{ $.a EXISTS }`, 7},
+		{`{ $.a = %something!% }`, 19},
+		{`{ $.a = %(ab)% }`, 10},
+		{`{ $.a = %é% }`, 10},
+		{`{ $.a = %a% || $.b = %b% || $.c = %c% }`, 35},
+		{`{ $.a[*].b[*] = 1 }`, 3},
+		{`{ $.a[*] = 1 || $.b[*] = 1 || $.c[*] = 1 || $.d[*] = 1 }`, 45},
+		{`{ $.a > %x% }`, 7},
+	} {
+		_, err := Parse(bad.pattern)
+		var se *SyntaxError
+		if !errors.As(err, &se) {
+			t.Errorf("Parse(%s) = %v, want a SyntaxError", bad.pattern, err)
+			continue
+		}
+		if se.Column != bad.col {
+			t.Errorf("Parse(%s): column %d (%s), want %d", bad.pattern, se.Column, se.Msg, bad.col)
+		}
+	}
+}
+
+func TestSyntaxErrorsPointAtTheColumn(t *testing.T) {
+	for _, c := range []struct {
+		pattern string
+		col     int
+		msg     string
+	}{
+		{`{ $.eventName = ConsoleLogin `, 30, "missing }"},
+		{`{ ($.a = 1 }`, 12, "missing )"},
+		{`{ $.a = }`, 9, "expected a value"},
+		{`{ $.a == 1 }`, 8, "expected a value"},
+		{`{ $.a ~ 1 }`, 7, "expected an operator"},
+		{`{ a = 1 }`, 3, "expected a condition"},
+		{`{ $a = 1 }`, 4, "starts with $."},
+		{`{ $.a = foo@bar }`, 12, "double-quoted"},
+		{`{ $.a = 1 } x`, 13, "after the closing }"},
+		{`{ $.a = 1 && }`, 14, "expected a condition"},
+		{`{ }`, 3, "empty JSON filter pattern"},
+		{`{ $.a[x] = 1 }`, 7, "array index"},
+		{`{ $.a[0 = 1 }`, 8, "expected ]"},
+		{`{ $.a = "unterminated }`, 9, "unterminated"},
+		{`{ $.é = 1 }`, 5, "property name"},
+		{`{ $.a = "x" && $.b = %ab }`, 22, "unterminated regular expression"},
+		{`[a, b`, 6, "missing ]"},
+		{`[a, a]`, 6, "used twice"},
+		{`[a = 1 && c = 2, b]`, 11, "not a field"},
+		{`ERROR -`, 8, "expected a term"},
+		{`{ $.a = 1 is true }`, 11, "expected &&, || or }"},
+	} {
+		_, err := Parse(c.pattern)
+		var se *SyntaxError
+		if !errors.As(err, &se) {
+			t.Errorf("Parse(%s) = %v, want a SyntaxError", c.pattern, err)
+			continue
+		}
+		if se.Column != c.col || !strings.Contains(se.Msg, c.msg) {
+			t.Errorf("Parse(%s): column %d %q, want column %d containing %q", c.pattern, se.Column, se.Msg, c.col, c.msg)
+		}
+	}
+}
+
+func TestPatternLengthLimit(t *testing.T) {
+	long := `{ $.a = "` + strings.Repeat("x", MaxPatternLength) + `" }`
+	if _, err := Parse(long); err == nil {
+		t.Fatal("a pattern longer than 1024 bytes was accepted")
+	}
+}
+
+func TestPrecedenceAndParentheses(t *testing.T) {
+	raw := `{"a": 1, "b": 2, "c": 3}`
+	runCases(t, raw, []matchCase{
+		// && binds tighter than ||: true || (false && false)
+		{`{ $.a = 1 || $.b = 9 && $.c = 9 }`, true},
+		{`{ ($.a = 1 || $.b = 9) && $.c = 9 }`, false},
+		{`{ $.a = 9 && $.b = 2 || $.c = 3 }`, true},
+		{`{ $.a = 9 && ($.b = 2 || $.c = 3) }`, false},
+		{`{ ((($.a = 1))) }`, true},
+		{`{$.a=1&&$.b=2}`, true},
+	})
+}
+
+func TestKeywordsAreCaseInsensitive(t *testing.T) {
+	raw := `{"n": null, "t": true, "f": false}`
+	runCases(t, raw, []matchCase{
+		{`{ $.n is null }`, true},
+		{`{ $.t Is True }`, true},
+		{`{ $.f IS false }`, true},
+		{`{ $.x not exists }`, true},
+	})
+}
+
+func TestBracketNotationAndDottedNames(t *testing.T) {
+	raw := `{"cluster.name": "sample-cluster-name", "a": {"b.c": {"d": 5}}, "odd key": "v"}`
+	runCases(t, raw, []matchCase{
+		{`{ $.['cluster.name'] = "sample-cluster-name" }`, true},
+		{`{ $.cluster.name = "sample-cluster-name" }`, false},
+		{`{ $.a.['b.c'].d = 5 }`, true},
+		{`{ $.a['b.c'].d = 5 }`, true},
+		{`{ $.["odd key"] = v }`, true},
+	})
+}
+
+func TestEscapedValuesCompareDecoded(t *testing.T) {
+	raw := `{"path": "a\/b", "q": "say \"hi\"", "u": "caf\u00e9"}`
+	runCases(t, raw, []matchCase{
+		{`{ $.path = "a/b" }`, true},
+		{`{ $.q = "say \"hi\"" }`, true},
+		{`{ $.u = "café" }`, true},
+		{`{ $.u = "caf*" }`, true},
+	})
+}
+
+func TestRegexValues(t *testing.T) {
+	raw := `{"msg": "UNAUTHORIZED REQUEST", "ip": "10.1.2.3", "code": 404, "arn": "arn:aws:iam::123456789012:user/alice"}`
+	runCases(t, raw, []matchCase{
+		{`{ $.msg = %AUTHORIZED% }`, true},
+		{`{ $.msg = %^AUTHORIZED% }`, false},
+		{`{ $.msg = %^UNAUTH% }`, true},
+		{`{ $.ip = %^10\.\d{1,3}\.% }`, true},
+		{`{ $.ip = %^10\.\d{,2}\.2% }`, true},
+		{`{ $.ip != %^192\.168\.% }`, true},
+		{`{ $.code = %^4[0-9]{2}$% }`, true},
+		{`{ $.arn = %user/ali[a-z]+$% }`, true},
+		{`{ $.arn = %iam::\d{12}:role% }`, false},
+		{`{ $.nothere != %x% }`, false},
+		{`{ $.msg = %authorized% }`, false},
+	})
+}
+
+func TestRegexDialectLimits(t *testing.T) {
+	for _, ok := range []string{`%a|b%`, `%\x41%`, `%[^a-z]+%`, `%a{2,}%`, `%\w\W\s\S\d\D%`, `%a:_#=@/;,-b%`, `%\.\*\+%`} {
+		if _, err := Parse(`{ $.a = ` + ok + ` }`); err != nil {
+			t.Errorf("%s rejected: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{`%%`, `%a b%`, `%a!%`, `%\b%`, `%\x4%`, `%a{x}%`, `%[a%`, `%a**%`, `%\%`, `%'%`} {
+		if _, err := Parse(`{ $.a = ` + bad + ` }`); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+}
