@@ -49,7 +49,7 @@ const (
 type Base struct{ ID, Name string }
 
 // KV is one group-by field and its value.
-type KV struct{ Field, Value string }
+type KV struct{ Key, Value string }
 
 // Observation is one base-rule match on one event. RuleID is the detection
 // rule's id, or its name when it has none. Fields holds the values of the

@@ -427,7 +427,7 @@ func (e *Engine) emit(rs *ruleState, g *group, vals []string, ens []entry, out *
 		names = append(slices.Clip(names), rs.r.ValueField)
 	}
 	for i, n := range names {
-		d.GroupKey = append(d.GroupKey, KV{Field: n, Value: vals[i]})
+		d.GroupKey = append(d.GroupKey, KV{Key: n, Value: vals[i]})
 	}
 	e.st.Detections++
 	e.st.Truncated += uint64(g.Truncated)
@@ -442,7 +442,7 @@ func (e *Engine) feed(c target, d *Detection) {
 	h := e.rules[c.rule]
 	fields := make(map[string]string, len(d.GroupKey))
 	for _, kv := range d.GroupKey {
-		fields[kv.Field] = kv.Value
+		fields[kv.Key] = kv.Value
 	}
 	ts := d.Fired.UnixNano()
 	if ts < h.frontier {
@@ -517,7 +517,7 @@ func SortDetections(ds []Detection) {
 func encodeKV(kvs []KV) string {
 	vals := make([]string, 0, 2*len(kvs))
 	for _, kv := range kvs {
-		vals = append(vals, kv.Field, kv.Value)
+		vals = append(vals, kv.Key, kv.Value)
 	}
 	return encodeKey(vals)
 }
