@@ -251,7 +251,7 @@ func TestGenerateSemantics(t *testing.T) {
 		ref  string
 		want bool
 	}{
-		{rootFail, false},             // only feeds brute_force, which has no generate
+		{rootFail, false},              // only feeds brute_force, which has no generate
 		{"root_signin_failure", false}, // same rule by name
 		{fail, false},                  // only feeds spraying
 		{rootOK, true},                 // feeds success_after_failures, generate: true
