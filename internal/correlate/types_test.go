@@ -73,7 +73,7 @@ func TestTemporalOrdered(t *testing.T) {
 			obs("rule_b", "b", at(0), "host=h"), obs("rule_a", "a", at(time.Minute), "host=h"),
 			obs("rule_c", "c", at(2*time.Minute), "host=h"), obs("rule_b", "b2", at(3*time.Minute), "host=h"), obs("rule_c", "c2", at(4*time.Minute), "host=h")}, 1},
 		{"same second counts as in order, whatever the arrival order", []Observation{
-			obs("rule_c", "c", at(time.Minute), "host=h"), obs("rule_b", "b", at(time.Minute), "host=h"), obs("rule_a", "a", at(time.Minute), "host=h")}, 1},
+			obs("rule_c", "x", at(time.Minute), "host=h"), obs("rule_b", "y", at(time.Minute), "host=h"), obs("rule_a", "z", at(time.Minute), "host=h")}, 1},
 		{"sequence longer than the timespan", []Observation{
 			obs("rule_a", "a", at(0), "host=h"), obs("rule_b", "b", at(time.Minute), "host=h"), obs("rule_c", "c", at(5*time.Minute+time.Second), "host=h")}, 0},
 	} {
