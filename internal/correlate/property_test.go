@@ -68,7 +68,7 @@ func workload(seed int64, n int) []Observation {
 	accounts := []string{"111122223333", "444455556666"}
 	out := make([]Observation, 0, n)
 	for i := 0; i < n; i++ {
-		ts := at(time.Duration(rng.Int63n(int64(6 * time.Hour / time.Second))) * time.Second)
+		ts := at(time.Duration(rng.Int63n(int64(6*time.Hour/time.Second))) * time.Second)
 		ip := ips[rng.Intn(len(ips))]
 		id := fmt.Sprintf("ev%05d", i)
 		switch rng.Intn(6) {
