@@ -10,7 +10,7 @@ import (
 type expr interface {
 	match(root event.Value) bool
 	appendTo(b []byte, prec int) []byte
-	literals() [][]byte
+	literals() litSet
 }
 
 // Operator precedence for rendering: || binds loosest.

@@ -18,7 +18,7 @@ func (p *Pattern) Literals() [][]byte {
 	var lits [][]byte
 	switch p.kind {
 	case JSON:
-		lits = p.json.literals()
+		lits = p.json.literals().lits
 	case Terms:
 		lits = p.terms.literals()
 	}
@@ -45,8 +45,29 @@ func dedupe(lits [][]byte) [][]byte {
 	return out
 }
 
-// score ranks a literal set for an AND: the shortest member bounds how
-// selective the set is.
+// litSet is a set of literals one of which must occur, with its strength:
+// a value of the event (tierValue) says more than a property name, which
+// most events of a kind share (tierKey).
+type litSet struct {
+	lits [][]byte
+	tier int
+}
+
+const (
+	tierNone = iota // no literal known
+	tierKey
+	tierValue
+)
+
+// better reports whether a is a more selective requirement than b.
+func (a litSet) better(b litSet) bool {
+	if a.tier != b.tier {
+		return a.tier > b.tier
+	}
+	return score(a.lits) > score(b.lits)
+}
+
+// score is the length of the shortest literal other than the escape mark.
 func score(lits [][]byte) int {
 	best := -1
 	for _, l := range lits {
@@ -60,77 +81,73 @@ func score(lits [][]byte) int {
 	return best
 }
 
-func bestOf(sets [][][]byte) [][]byte {
-	var best [][]byte
-	bs := -1
+func bestOf(sets ...litSet) litSet {
+	var best litSet
 	for _, s := range sets {
-		if s == nil {
-			continue
-		}
-		if sc := score(s); sc > bs {
-			best, bs = s, sc
+		if s.tier != tierNone && s.better(best) {
+			best = s
 		}
 	}
 	return best
 }
 
-func (e *andExpr) literals() [][]byte {
-	sets := make([][][]byte, len(e.kids))
-	for i, k := range e.kids {
-		sets[i] = k.literals()
+func (e *andExpr) literals() litSet {
+	var best litSet
+	for _, k := range e.kids {
+		best = bestOf(best, k.literals())
 	}
-	return bestOf(sets)
+	return best
 }
 
-func (e *orExpr) literals() [][]byte {
-	var out [][]byte
+func (e *orExpr) literals() litSet {
+	out := litSet{tier: tierValue}
 	for _, k := range e.kids {
 		l := k.literals()
-		if l == nil {
-			return nil
+		if l.tier == tierNone {
+			return litSet{}
 		}
-		out = append(out, l...)
+		out.lits = append(out.lits, l.lits...)
+		out.tier = min(out.tier, l.tier)
 	}
 	return out
 }
 
-func (c *cond) literals() [][]byte {
+func (c *cond) literals() litSet {
 	key := c.keyLiteral()
+	word := func(w string) litSet { return litSet{lits: [][]byte{[]byte(w)}, tier: tierValue} }
 	switch c.kind {
 	case condNotExists:
-		return nil
+		return litSet{}
 	case condString:
 		if c.op == opEq {
 			if v := jsonSafeRun(c.val.glob.core); len(v) > 0 {
-				return bestOf([][][]byte{{v, escapeMark}, key})
+				return litSet{lits: [][]byte{v, escapeMark}, tier: tierValue}
 			}
 		}
 	case condNull:
-		return bestOf([][][]byte{{[]byte("null")}, key})
+		return bestOf(key, word("null"))
 	case condTrue:
-		return bestOf([][][]byte{{[]byte("true")}, key})
+		return bestOf(key, word("true"))
 	case condFalse:
-		return bestOf([][][]byte{{[]byte("false")}, key})
+		return bestOf(key, word("false"))
 	}
 	return key
 }
 
 // keyLiteral is the selector's last property name as it appears in the
-// JSON text, or nil when the selector ends in a wildcard or index only.
-func (c *cond) keyLiteral() [][]byte {
+// JSON text, or nothing when the selector ends in a wildcard or index only.
+func (c *cond) keyLiteral() litSet {
 	k, ok := c.sel.lastKey()
 	if !ok {
-		return nil
+		return litSet{}
 	}
 	if run := jsonSafeRun([]byte(k)); len(run) == len(k) && len(k) > 0 {
-		return [][]byte{append(append([]byte{'"'}, k...), '"'), escapeMark}
+		return litSet{lits: [][]byte{append(append([]byte{'"'}, k...), '"'), escapeMark}, tier: tierKey}
+	} else if len(run) > 0 {
+		return litSet{lits: [][]byte{run, escapeMark}, tier: tierKey}
 	}
-	if run := jsonSafeRun([]byte(k)); len(run) > 0 {
-		return [][]byte{run, escapeMark}
-	}
-	return nil
+	return litSet{}
 }
-
 // jsonSafeRun returns the longest run of b without a character that JSON
 // may escape other than as \uXXXX (quote, backslash, slash, controls).
 func jsonSafeRun(b []byte) []byte {
