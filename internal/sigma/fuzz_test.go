@@ -1,0 +1,123 @@
+package sigma
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/signwatch/signwatch/internal/event"
+)
+
+// FuzzParseRule feeds arbitrary rule files through loading, parsing,
+// compiling and matching: errors must be positioned PosErrors, never panics.
+func FuzzParseRule(f *testing.F) {
+	f.Add(detectionRule("    sel:\n        eventName|contains|all:\n            - a\n            - b\n    condition: sel\n"))
+	f.Add(detectionRule("    sel:\n        - a|re|i: '^x'\n        - b|cidr: 10.0.0.0/8\n    k:\n        - kw\n    condition: 1 of them and not k\n"))
+	f.Add(detectionRule("    sel:\n        a|base64offset|contains: abc\n        b|windash: -x\n        c|expand: '%p%'\n    condition: sel\n"))
+	f.Add("title: f\nlogsource: {product: aws}\nfilter:\n  rules: [x]\n  s: {a: 1}\n  condition: s\n")
+	var doc event.Doc
+	if err := doc.Parse([]byte(`{"a":"abc","b":["-x",{"c":1}],"eventName":"ab","n":5}`)); err != nil {
+		f.Fatal(err)
+	}
+	opt := ParseOptions{Placeholders: map[string][]string{"p": {"v*"}}}
+	f.Fuzz(func(t *testing.T, src string) {
+		docs, _ := LoadDocuments("fuzz.yml", []byte(src))
+		var rules []*Rule
+		var filters []*Filter
+		for _, d := range docs {
+			var err error
+			switch d.Kind {
+			case KindRule:
+				var r *Rule
+				if r, err = ParseRule(d, opt); err == nil {
+					rules = append(rules, r)
+				}
+			case KindFilter:
+				var fl *Filter
+				if fl, err = ParseFilter(d, opt); err == nil {
+					filters = append(filters, fl)
+				}
+			}
+			var pe *PosError
+			if err != nil && !errors.As(err, &pe) {
+				t.Fatalf("error is not a *PosError: %v", err)
+			}
+		}
+		e, err := Compile(rules, filters, CompileOptions{})
+		if err != nil {
+			return
+		}
+		n := 0
+		e.Match(doc.Root(), nil, func(Match) { n++ })
+		if n > 0 && !e.MayMatch(doc.Raw()) {
+			t.Fatalf("prefilter rejected a matching event")
+		}
+	})
+}
+
+// FuzzParseCondition checks the condition parser on arbitrary text.
+func FuzzParseCondition(f *testing.F) {
+	for _, s := range []string{"a and not (b or c)", "1 of sel_* and not all of filter*", "all of them", "a | count() > 5", "((a)", "not not not a"} {
+		f.Add(s)
+	}
+	names := []string{"a", "b", "c", "sel_1", "sel_2", "filter_x", "_hidden"}
+	lookup := func(name string, pattern bool) []int {
+		var out []int
+		g := compileGlob(parseSigmaString(name))
+		for i, n := range names {
+			if (!pattern && n == name) || (pattern && name == "them" && n[0] != '_') || (pattern && name != "them" && g.match([]byte(n))) {
+				out = append(out, i)
+			}
+		}
+		return out
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		c, err := parseCondition(src, lookup)
+		if err != nil {
+			var ce *condError
+			if !errors.As(err, &ce) || ce.off < 0 || ce.off > len(src) {
+				t.Fatalf("bad error %v for %q", err, src)
+			}
+			return
+		}
+		// A parsed condition re-parses from its rendering to the same tree.
+		c2, err := parseCondition(c.String(), lookup)
+		if err != nil || c2.String() != c.String() {
+			t.Fatalf("%q renders as %q which gives %v, %v", src, c.String(), c2, err)
+		}
+	})
+}
+
+// FuzzMayMatch checks the prefilter's guarantee on arbitrary events: an
+// event that matches a rule is never rejected.
+func FuzzMayMatch(f *testing.F) {
+	r, err := parseRuleText(f, detectionRule(`    sel:
+        eventName: ConsoleLogin
+    kw:
+        - 'evil/x'
+    other:
+        a|contains: 'say "hi"'
+        b|endswith: '\bin'
+    condition: sel or kw or other
+`), ParseOptions{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	e, err := Compile([]*Rule{r}, nil, CompileOptions{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(`{"eventName":"Console\u004cogin"}`)
+	f.Add(`{"x":"evil\/x"}`)
+	f.Add(`{"a":"say \"hi\"","b":"c:\\bin"}`)
+	var doc event.Doc
+	f.Fuzz(func(t *testing.T, js string) {
+		if doc.Parse([]byte(js)) != nil {
+			return
+		}
+		n := 0
+		e.Match(doc.Root(), nil, func(Match) { n++ })
+		if n > 0 && !e.MayMatch([]byte(js)) {
+			t.Fatalf("prefilter rejected matching event %s", js)
+		}
+	})
+}
