@@ -6,6 +6,7 @@ require (
 	github.com/aws/aws-sdk-go-v2/config v1.33.15
 	github.com/aws/aws-sdk-go-v2/service/s3 v1.114.8
 	github.com/klauspost/compress v1.20.3
+	github.com/phuslu/iploc v1.0.20260915
 	go.yaml.in/yaml/v3 v3.0.6
 )
 
