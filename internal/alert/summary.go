@@ -27,7 +27,8 @@ func Fill(a *Alert) {
 //
 // The subject is the rule title for one event; for several it is counted
 // and, when the normalized records all share event, outcome and principal
-// type, named from them ("failed root console sign-ins"). The group key adds
+// type, named from them ("failed root console sign-ins"). A distinct-value
+// aggregate (value_count) or a metric without such records is stated. The group key adds
 // "to ACCOUNT", "from IP", "for USER" and other key=value pairs; the span
 // closes it. Drill alerts start with "[drill] ".
 func Summarize(a *Alert) string {
@@ -65,14 +66,20 @@ func subject(a *Alert) string {
 	if title == "" {
 		title = clean(a.Rule.ID, 80)
 	}
-	if ag := a.Aggregate; ag != nil {
+	ag := a.Aggregate
+	if ag != nil && ag.Field != "" {
+		return title + ": " + aggregatePhrase(ag)
+	}
+	if a.Count > 1 || ag != nil {
+		if noun := recordsNoun(a.Records, a.Count); noun != "" {
+			return strconv.Itoa(a.Count) + " " + noun
+		}
+	}
+	if ag != nil {
 		return title + ": " + aggregatePhrase(ag)
 	}
 	if a.Count <= 1 {
 		return title
-	}
-	if noun := recordsNoun(a.Records, a.Count); noun != "" {
-		return strconv.Itoa(a.Count) + " " + noun
 	}
 	return fmt.Sprintf("%s: %d events", title, a.Count)
 }

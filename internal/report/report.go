@@ -1,0 +1,169 @@
+// Package report writes the result of a scan: the timeline of alerts in
+// event-time order, then the summary, as an aligned table, CSV, JSON Lines
+// or one JSON document. The JSON shapes are a stable schema, documented in
+// docs/scan-output.md and docs/scan-output.schema.json.
+package report
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"time"
+
+	"github.com/signwatch/signwatch/internal/alert"
+	"github.com/signwatch/signwatch/internal/event"
+	"github.com/signwatch/signwatch/internal/summary"
+)
+
+// Formats are the accepted values of --format.
+var Formats = []string{"table", "csv", "jsonl", "json"}
+
+// SchemaVersion is the version of the JSON output schema.
+const SchemaVersion = "1"
+
+// Options tune the output.
+type Options struct {
+	// Color writes ANSI colors by level in the table; set it only when the
+	// output is a terminal.
+	Color bool
+	// NoSummary leaves the summary out (table, csv and jsonl).
+	NoSummary bool
+}
+
+// Write writes alerts (sorted here by event time; the slice is not
+// modified) and the summary s (nil for an empty one) in format.
+func Write(w io.Writer, format string, alerts []alert.Alert, s *summary.Summary, opt Options) error {
+	sorted := Sorted(alerts)
+	if s == nil {
+		s = summary.New(summary.Config{})
+	}
+	var err error
+	switch format {
+	case "table", "":
+		err = writeTable(w, sorted, s, opt)
+	case "csv":
+		err = writeCSV(w, sorted, s, opt)
+	case "jsonl":
+		err = writeJSONL(w, sorted, s, opt)
+	case "json":
+		err = writeJSON(w, sorted, s)
+	default:
+		return fmt.Errorf("report: unknown format %q (want table, csv, jsonl or json)", format)
+	}
+	if err != nil {
+		return fmt.Errorf("report: write %s: %w", format, err)
+	}
+	return nil
+}
+
+// Sorted returns a copy of alerts in timeline order: first seen ascending
+// (alerts without a time last), then level descending, rule id, group key
+// and account, so that equal inputs always print the same.
+func Sorted(alerts []alert.Alert) []alert.Alert {
+	out := append([]alert.Alert(nil), alerts...)
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := &out[i], &out[j]
+		if az, bz := a.FirstSeen.IsZero(), b.FirstSeen.IsZero(); az != bz {
+			return bz
+		}
+		if !a.FirstSeen.Equal(b.FirstSeen) {
+			return a.FirstSeen.Before(b.FirstSeen)
+		}
+		if ra, rb := a.Level().Rank(), b.Level().Rank(); ra != rb {
+			return ra > rb
+		}
+		if a.Rule.ID != b.Rule.ID {
+			return a.Rule.ID < b.Rule.ID
+		}
+		if ka, kb := a.GroupKeyString(), b.GroupKeyString(); ka != kb {
+			return ka < kb
+		}
+		return a.Account < b.Account
+	})
+	return out
+}
+
+// summaryView builds the summary's written form with the detection counts.
+func summaryView(alerts []alert.Alert, s *summary.Summary) *summary.View {
+	v := s.View()
+	for _, l := range alert.Levels {
+		v.DetectionsByLevel[string(l)] = 0
+	}
+	for i := range alerts {
+		l := string(alerts[i].Level())
+		if alerts[i].Level().Rank() == 0 {
+			l = "unknown"
+		}
+		v.DetectionsByLevel[l]++
+	}
+	return v
+}
+
+// fmtTime writes t as RFC 3339 UTC, "" for the zero time.
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func timePtr(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := fmtTime(t)
+	return &s
+}
+
+// Detection is the JSON form of one alert (a "detection" line of jsonl, an
+// element of "detections" in json).
+type Detection struct {
+	Type        string           `json:"type,omitempty"`
+	Rule        Rule             `json:"rule"`
+	FirstSeen   *string          `json:"first_seen"`
+	LastSeen    *string          `json:"last_seen"`
+	Account     string           `json:"account"`
+	Region      string           `json:"region"`
+	GroupKey    GroupKey         `json:"group_key"`
+	Summary     string           `json:"summary"`
+	Count       int              `json:"count"`
+	EventIDs    []string         `json:"event_ids"`
+	Actor       string           `json:"actor"`
+	SourceIP    string           `json:"source_ip"`
+	UserAgent   string           `json:"user_agent"`
+	Explanation []alert.Evidence `json:"explanation"`
+	Aggregate   *alert.Aggregate `json:"aggregate,omitempty"`
+	Records     []event.SignIn   `json:"records,omitempty"`
+	Drill       bool             `json:"drill"`
+}
+
+// Rule is the rule of a detection.
+type Rule struct {
+	ID    string   `json:"id"`
+	Title string   `json:"title"`
+	Level string   `json:"level"`
+	Tags  []string `json:"tags"`
+	Kind  string   `json:"kind"`
+}
+
+// NewDetection converts an alert; the summary is computed when the alert
+// has none.
+func NewDetection(a *alert.Alert) Detection {
+	d := Detection{
+		Rule: Rule{ID: a.Rule.ID, Title: a.Rule.Title, Level: a.Rule.Level,
+			Tags: append([]string{}, a.Rule.Tags...), Kind: a.Rule.Kind},
+		FirstSeen: timePtr(a.FirstSeen), LastSeen: timePtr(a.LastSeen),
+		Account: a.Account, Region: a.Region, GroupKey: GroupKey(a.GroupKey),
+		Summary: a.Summary, Count: a.Count, EventIDs: append([]string{}, a.EventIDs...),
+		Actor: a.Actor, SourceIP: a.SourceIP, UserAgent: a.UserAgent,
+		Explanation: append([]alert.Evidence{}, a.Explanation...),
+		Aggregate:   a.Aggregate, Records: a.Records, Drill: a.Drill,
+	}
+	if d.Summary == "" {
+		d.Summary = alert.Summarize(a)
+	}
+	if d.GroupKey == nil {
+		d.GroupKey = GroupKey{}
+	}
+	return d
+}
