@@ -35,8 +35,8 @@ func testAlerts() []alert.Alert {
 			Explanation: []alert.Evidence{{EventID: "s1", Selection: "selection", Field: "userIdentity.type", Value: "Root", Pattern: "Root"}},
 		},
 		{ // earlier, correlation
-			Rule:     alert.RuleRef{ID: "r-brute", Title: "Root sign-in brute force", Level: "high", Tags: []string{"attack.t1110"}, Kind: alert.KindEventCount},
-			Account:  "123456789012", Region: "us-east-1", FirstSeen: t0, LastSeen: t0.Add(4 * time.Minute),
+			Rule:    alert.RuleRef{ID: "r-brute", Title: "Root sign-in brute force", Level: "high", Tags: []string{"attack.t1110"}, Kind: alert.KindEventCount},
+			Account: "123456789012", Region: "us-east-1", FirstSeen: t0, LastSeen: t0.Add(4 * time.Minute),
 			GroupKey: []alert.KV{{Key: "sourceIPAddress", Value: "198.51.100.7"}, {Key: "recipientAccountId", Value: "123456789012"}},
 			Count:    5, EventIDs: ids, Records: recs, SourceIP: "198.51.100.7",
 			Aggregate: &alert.Aggregate{Func: "count", Value: 5, Threshold: ">= 5"},
