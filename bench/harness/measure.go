@@ -1,0 +1,211 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// measurement is one command line measured repeatedly.
+type measurement struct {
+	name     string
+	baseline bool       // the gzip -dc reference
+	argv     [][]string // run one after another (file lists are chunked)
+	env      []string
+	output   string // signwatch --output file, checked after the first run
+	times    []time.Duration
+	rssKB    int64
+	failed   string
+	reported string
+}
+
+// timeBin is GNU time, used for peak RSS when present.
+const timeBin = "/usr/bin/time"
+
+func measurements(ds *dataset, bin string, extra []string, dir string) []*measurement {
+	gz := &measurement{name: "gzip -dc *.json.gz > /dev/null", baseline: true}
+	for _, c := range chunks(ds.gzFile) {
+		gz.argv = append(gz.argv, append([]string{"gzip", "-dc"}, c...))
+	}
+	cat := &measurement{name: "cat *.json > /dev/null"}
+	for _, c := range chunks(ds.jsonFiles) {
+		cat.argv = append(cat.argv, append([]string{"cat"}, c...))
+	}
+	ms := []*measurement{gz, cat}
+	if bin == "" {
+		return ms
+	}
+	for _, in := range []struct{ label, path string }{{".json", ds.jsonDir}, {".json.gz", ds.gzDir}} {
+		for _, procs := range []int{1, 2} {
+			outFile := filepath.Join(dir, fmt.Sprintf("scan%s-%d.out.json", in.label, procs))
+			argv := append([]string{bin, "scan", "--format", "json", "--output", outFile}, extra...)
+			ms = append(ms, &measurement{
+				name:   fmt.Sprintf("signwatch scan %s GOMAXPROCS=%d", in.label, procs),
+				argv:   [][]string{append(argv, in.path)},
+				env:    []string{"GOMAXPROCS=" + strconv.Itoa(procs)},
+				output: outFile,
+			})
+		}
+	}
+	return ms
+}
+
+// runOnce runs the measurement's commands once and records the wall time
+// and the peak RSS of the largest process.
+func (m *measurement) runOnce(ctx context.Context) {
+	if m.failed != "" {
+		return
+	}
+	var total time.Duration
+	for _, argv := range m.argv {
+		d, rss, err := runTimed(ctx, argv, m.env)
+		if err != nil {
+			m.failed = err.Error()
+			return
+		}
+		total += d
+		m.rssKB = max(m.rssKB, rss)
+	}
+	m.times = append(m.times, total)
+	if m.output != "" && m.reported == "" {
+		m.reported = scanReport(m.output)
+	}
+}
+
+// runTimed runs argv with stdout discarded and returns its wall time and
+// peak RSS in KiB (from GNU time when present, else the child's rusage).
+func runTimed(ctx context.Context, argv []string, env []string) (time.Duration, int64, error) {
+	rssFile := ""
+	if _, err := os.Stat(timeBin); err == nil {
+		f, err := os.CreateTemp("", "harness-rss-")
+		if err != nil {
+			return 0, 0, fmt.Errorf("temp file: %w", err)
+		}
+		rssFile = f.Name()
+		f.Close()
+		defer os.Remove(rssFile)
+		argv = append([]string{timeBin, "-f", "%M", "-o", rssFile}, argv...)
+	}
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Env = append(os.Environ(), env...)
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+	if devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0); err == nil {
+		defer devnull.Close()
+		cmd.Stdout = devnull
+	}
+	start := time.Now()
+	err := cmd.Run()
+	d := time.Since(start)
+	if err != nil {
+		return 0, 0, fmt.Errorf("%s: %w: %s", strings.Join(argv[:min(len(argv), 6)], " "), err, tail(stderr.Bytes(), 600))
+	}
+	rss := childRSS(cmd)
+	if rssFile != "" {
+		if b, err := os.ReadFile(rssFile); err == nil {
+			if v, err := strconv.ParseInt(lastLine(b), 10, 64); err == nil {
+				rss = v
+			}
+		}
+	}
+	return d, rss, nil
+}
+
+func lastLine(b []byte) string {
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
+}
+
+// scanReport summarises what the scan said about its input, so a reader can
+// see it read every event. The schema belongs to the scan command; only a
+// few likely count fields are looked up.
+func scanReport(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "no output file: " + err.Error()
+	}
+	var doc struct {
+		Summary map[string]any `json:"summary"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil || doc.Summary == nil {
+		return fmt.Sprintf("output %d bytes, no summary object", len(b))
+	}
+	var parts []string
+	for _, k := range []string{"events", "events_read", "unique_events", "unique", "duplicates", "parse_errors", "files_read"} {
+		if v, ok := doc.Summary[k]; ok {
+			if _, isObj := v.(map[string]any); !isObj {
+				parts = append(parts, fmt.Sprintf("%s=%v", k, v))
+			}
+		}
+	}
+	if len(parts) == 0 {
+		return fmt.Sprintf("summary keys: %s", strings.Join(sortedKeys(doc.Summary), ","))
+	}
+	return strings.Join(parts, " ")
+}
+
+func sortedKeys(m map[string]any) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+func report(out io.Writer, ds *dataset, ms []*measurement) {
+	var base time.Duration
+	for _, m := range ms {
+		if m.baseline && len(m.times) > 0 {
+			base = median(m.times)
+		}
+	}
+	fmt.Fprintf(out, "\n%-40s %9s %9s %12s %9s %8s %9s\n", "measurement (median of runs)", "median", "min", "events/s", "MB/s", "x gzip", "peak RSS")
+	for _, m := range ms {
+		if m.failed != "" {
+			fmt.Fprintf(out, "%-40s FAILED: %s\n", m.name, m.failed)
+			continue
+		}
+		med, lo := median(m.times), slicesMin(m.times)
+		ratio := "-"
+		if base > 0 {
+			ratio = fmt.Sprintf("%.2f", med.Seconds()/base.Seconds())
+		}
+		fmt.Fprintf(out, "%-40s %8.3fs %8.3fs %12.0f %9.1f %8s %7.1fMB\n", m.name, med.Seconds(), lo.Seconds(),
+			float64(ds.events)/med.Seconds(), mb(ds.jsonBytes)/med.Seconds(), ratio, float64(m.rssKB)/1024)
+	}
+	fmt.Fprintf(out, "\nevents/s and MB/s are over the %d events and %.1f MB of decompressed JSON; x gzip is the median time divided by gzip -dc's.\n",
+		ds.events, mb(ds.jsonBytes))
+	for _, m := range ms {
+		if m.reported != "" {
+			fmt.Fprintf(out, "%s reported: %s\n", m.name, m.reported)
+		}
+	}
+}
+
+func slicesMin(ds []time.Duration) time.Duration {
+	m := ds[0]
+	for _, d := range ds[1:] {
+		m = min(m, d)
+	}
+	return m
+}
