@@ -145,6 +145,7 @@ type Engine struct {
 	seen       bool
 	st         counters
 	fp         string
+	scratch    map[string]struct{} // reused by aggregate
 }
 
 type counters struct {

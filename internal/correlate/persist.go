@@ -80,7 +80,7 @@ func (e *Engine) Restore(r io.Reader) error {
 		rs := e.rules[i]
 		rs.frontier = rsn.Frontier
 		rs.pending = itemHeap(rsn.Pending)
-		heap.Init(&rs.pending)
+		rs.pending.init() // a sorted slice is a heap
 		rs.groups = make(map[string]*group, len(rsn.Groups))
 		rs.timers = nil
 		rs.gen = 0

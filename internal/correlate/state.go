@@ -47,18 +47,51 @@ func itemLess(a, b *item) bool {
 	return slices.Compare(a.IDs, b.IDs) < 0
 }
 
+// itemHeap is a min-heap of items under itemLess. It avoids container/heap,
+// whose interface boxing would allocate for every observation.
 type itemHeap []item
 
-func (h itemHeap) Len() int           { return len(h) }
-func (h itemHeap) Less(i, j int) bool { return itemLess(&h[i], &h[j]) }
-func (h itemHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *itemHeap) Push(x any)        { *h = append(*h, x.(item)) }
-func (h *itemHeap) Pop() any {
-	old := *h
-	it := old[len(old)-1]
-	old[len(old)-1] = item{}
-	*h = old[:len(old)-1]
-	return it
+func (h *itemHeap) push(it item) {
+	*h = append(*h, it)
+	a := *h
+	for i := len(a) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !itemLess(&a[i], &a[p]) {
+			break
+		}
+		a[i], a[p] = a[p], a[i]
+		i = p
+	}
+}
+
+func (h *itemHeap) pop() item {
+	a := *h
+	top := a[0]
+	n := len(a) - 1
+	a[0] = a[n]
+	a[n] = item{}
+	a = a[:n]
+	for i := 0; ; {
+		l, m := 2*i+1, i
+		if l < n && itemLess(&a[l], &a[m]) {
+			m = l
+		}
+		if r := l + 1; r < n && itemLess(&a[r], &a[m]) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		a[i], a[m] = a[m], a[i]
+		i = m
+	}
+	*h = a
+	return top
+}
+
+// init orders an arbitrary slice into a heap.
+func (h itemHeap) init() {
+	sort.Slice(h, func(i, j int) bool { return itemLess(&h[i], &h[j]) })
 }
 
 // timer asks to look at a group once every observation up to d has been
@@ -126,7 +159,7 @@ func (e *Engine) Observe(o Observation) []Detection {
 			continue
 		}
 		if it, ok := e.project(rs, &rs.inputs[tg.input], tg.input, o.Fields, ts, []string{o.EventID}); ok {
-			heap.Push(&rs.pending, it)
+			rs.pending.push(it)
 		}
 	}
 	if late {
@@ -228,7 +261,7 @@ func (e *Engine) advance(rs *ruleState, tgt int64, out *[]Detection) {
 		if !hasItem {
 			break
 		}
-		it := heap.Pop(&rs.pending).(item)
+		it := rs.pending.pop()
 		e.process(rs, &it, out)
 	}
 	if tgt > rs.frontier {
@@ -451,7 +484,7 @@ func (e *Engine) feed(c target, d *Detection) {
 	}
 	ids := append([]string(nil), d.EventIDs...)
 	if it, ok := e.project(h, &h.inputs[c.input], c.input, fields, ts, ids); ok {
-		heap.Push(&h.pending, it)
+		h.pending.push(it)
 	}
 }
 
@@ -461,13 +494,22 @@ func (e *Engine) aggregate(rs *ruleState, ens []entry) float64 {
 	case EventCount:
 		return float64(len(ens))
 	case ValueCount:
-		seen := make(map[string]struct{}, len(ens))
-		for _, en := range ens {
-			seen[en.Val] = struct{}{}
+		if e.scratch == nil {
+			e.scratch = map[string]struct{}{}
 		}
-		return float64(len(seen))
+		clear(e.scratch)
+		for _, en := range ens {
+			e.scratch[en.Val] = struct{}{}
+		}
+		return float64(len(e.scratch))
 	case Temporal:
-		seen := make([]bool, len(rs.inputs))
+		var buf [16]bool
+		seen := buf[:0]
+		if len(rs.inputs) > len(buf) {
+			seen = make([]bool, len(rs.inputs))
+		} else {
+			seen = buf[:len(rs.inputs)]
+		}
 		n := 0
 		for _, en := range ens {
 			if !seen[en.Src] {
