@@ -114,7 +114,7 @@ func (p *parser) parseOr(depth int) (expr, error) {
 	if len(kids) == 1 {
 		return first, nil
 	}
-	return &orExpr{kids: flatten(kids, true)}, nil
+	return &orExpr{kids: groupEqualities(flatten(kids, true))}, nil
 }
 
 func (p *parser) parseAnd(depth int) (expr, error) {

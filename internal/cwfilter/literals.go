@@ -148,6 +148,7 @@ func (c *cond) keyLiteral() litSet {
 	}
 	return litSet{}
 }
+
 // jsonSafeRun returns the longest run of b without a character that JSON
 // may escape other than as \uXXXX (quote, backslash, slash, controls).
 func jsonSafeRun(b []byte) []byte {

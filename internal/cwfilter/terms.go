@@ -140,6 +140,9 @@ func (p *parser) term() (term, error) {
 		return t, p.errAt(at, "a term made only of * is not a term; an empty pattern matches every event")
 	}
 	t.text = []byte(word)
+	if strings.TrimSpace(word) == "" {
+		t.text = nil
+	}
 	return t, nil
 }
 
