@@ -29,7 +29,8 @@ type dfield struct {
 // delimPattern is a `[ ... ]` pattern.
 type delimPattern struct {
 	fields []dfield
-	fixed  int // number of non-ellipsis fields
+	fixed  int  // number of non-ellipsis fields
+	memo   bool // several ellipses and only local conditions: memoize failures
 }
 
 // span is one field of a message: msg[start:end], without its quotes or brackets.
@@ -39,11 +40,12 @@ type span struct{ start, end int }
 type binding struct {
 	msg    []byte
 	fields []span
-	pos    []int // per pattern field; -1 for an ellipsis
+	pos    []int  // per pattern field; -1 for an ellipsis
+	failed []bool // (pattern field, message field) pairs known not to match
 }
 
 // maxBindSteps bounds the backtracking over ellipses per message.
-const maxBindSteps = 100000
+const maxBindSteps = 10000
 
 func (d *delimPattern) match(msg []byte, keep bool) (*binding, bool) {
 	var fieldBuf [64]span
@@ -56,6 +58,9 @@ func (d *delimPattern) match(msg []byte, keep bool) (*binding, bool) {
 	}
 	if len(b.fields) < d.fixed {
 		return nil, false
+	}
+	if d.memo {
+		b.failed = make([]bool, (len(d.fields)+1)*(len(b.fields)+1))
 	}
 	budget := maxBindSteps
 	if !d.bind(&b, 0, 0, &budget) {
@@ -81,8 +86,14 @@ func (d *delimPattern) bind(b *binding, pi, fi int, budget *int) bool {
 	if f.ellipsis {
 		b.pos[pi] = -1
 		for k := fi; k <= len(b.fields); k++ {
+			if d.memo && b.failed[(pi+1)*(len(b.fields)+1)+k] {
+				continue
+			}
 			if d.bind(b, pi+1, k, budget) {
 				return true
+			}
+			if d.memo && *budget >= 0 {
+				b.failed[(pi+1)*(len(b.fields)+1)+k] = true
 			}
 		}
 		return false
@@ -252,9 +263,12 @@ func (p *parser) resolve(d *delimPattern, names map[string]int, leaves []*dleaf)
 		}
 		l.field = idx
 	}
+	ellipses, allLocal := 0, true
+	defer func() { d.memo = ellipses > 1 && allLocal }()
 	for i := range d.fields {
 		f := &d.fields[i]
 		if f.ellipsis {
+			ellipses++
 			continue
 		}
 		d.fixed++
@@ -262,7 +276,7 @@ func (p *parser) resolve(d *delimPattern, names map[string]int, leaves []*dleaf)
 		for _, t := range f.cond {
 			for _, l := range t {
 				if l.field != i {
-					f.local = false
+					f.local, allLocal = false, false
 				}
 			}
 		}
