@@ -470,3 +470,29 @@ func parseZulu(b []byte) (time.Time, bool) {
 func daysIn(month, year int) int {
 	return time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
+
+// Fields looks up several members of object v in one pass: out[i] becomes
+// the member named keys[i] (the last one when repeated, as Get), or Missing.
+// out must be at least as long as keys. It is Get for hot paths that read
+// many top-level fields of every event.
+func (v Value) Fields(keys []string, out []Value) {
+	out = out[:len(keys)]
+	for i := range out {
+		out[i] = Value{}
+	}
+	if v.Kind() != Object {
+		return
+	}
+	d := v.d
+	j := v.i + 1
+	for c := v.n().count; c > 0; c-- {
+		n := &d.nodes[j]
+		kl := int(n.keyEnd - n.keyStart)
+		for i, k := range keys {
+			if (kl == len(k) || n.keyEscaped) && keyEqual(d.raw, n, k) {
+				out[i] = Value{d, j}
+			}
+		}
+		j = n.next
+	}
+}

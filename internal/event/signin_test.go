@@ -329,3 +329,22 @@ func FuzzParseZulu(f *testing.F) {
 		}
 	})
 }
+
+func TestFieldsMatchesGet(t *testing.T) {
+	src := `{"a":1,"b\u0063":"x","a":2,"long":{"k":true},"":null}`
+	v := parse(t, src)
+	keys := []string{"a", "bc", "long", "", "absent"}
+	out := make([]Value, len(keys))
+	v.Fields(keys, out)
+	for i, k := range keys {
+		if got, want := string(out[i].Raw()), string(v.Get(k).Raw()); got != want || out[i].Kind() != v.Get(k).Kind() {
+			t.Errorf("Fields %q = %q, Get = %q", k, got, want)
+		}
+	}
+	parse(t, `[1]`).Fields(keys, out)
+	for i := range out {
+		if out[i].Exists() {
+			t.Errorf("array member %d found", i)
+		}
+	}
+}

@@ -140,6 +140,10 @@ func writeSummary(w io.Writer, v *summary.View, color bool) {
 	writeDetectionCounts(w, v)
 	writeSignIns(w, v)
 	writeRoot(w, v)
+	if ic := v.IdentityCenter; ic.Attempts > 0 {
+		fmt.Fprintf(w, "  Identity Center sign-in attempts: %d (%d success, %d failure, %d abandoned); %d with MFA, %d reached the console\n",
+			ic.Attempts, ic.Outcomes.Success, ic.Outcomes.Failure, ic.Outcomes.Unknown, ic.WithMFA, ic.Console)
+	}
 	writeTop(w, "Top sign-in", v.SignInTop)
 	writeTop(w, "Top (all events)", v.Top)
 	writeEntries(w, "Regions", v.Regions, 0)

@@ -131,6 +131,33 @@ type Summary struct {
 	regions        *Counter
 	accounts       *Counter
 	scanned        map[string]bool
+	ic             IdentityCenter
+}
+
+// IdentityCenter counts stitched IAM Identity Center sign-in attempts.
+type IdentityCenter struct {
+	Attempts int64    `json:"attempts"`
+	Outcomes Outcomes `json:"outcomes"`
+	WithMFA  int64    `json:"with_mfa"`      // a TOTP or WEBAUTHN factor verified
+	Console  int64    `json:"console_login"` // the attempt reached a console sign-in
+	Evicted  int64    `json:"evicted"`       // closed early by the stitcher's bound
+}
+
+// AddAttempt counts one stitched Identity Center sign-in attempt. The
+// pipeline runs an event.Stitcher over the sign-in records in event order
+// (stitching is not per worker) and adds what it returns.
+func (s *Summary) AddAttempt(a *event.Attempt) {
+	s.ic.Attempts++
+	s.ic.Outcomes.add(a.Outcome)
+	if a.MFAUsed {
+		s.ic.WithMFA++
+	}
+	if a.ConsoleLogin {
+		s.ic.Console++
+	}
+	if a.Evicted {
+		s.ic.Evicted++
+	}
 }
 
 // New returns an empty Summary; zero fields of cfg take their defaults.
@@ -204,39 +231,62 @@ var (
 	srcIAM  = []byte("iam.amazonaws.com")
 )
 
+// topKeys are the top-level fields AddEvent reads, in one pass.
+var topKeys = []string{"eventTime", "@timestamp", "awsRegion", "recipientAccountId", "userIdentity",
+	"sourceIPAddress", "userAgent", "eventName", "eventSource"}
+
+const (
+	fTime = iota
+	fTimestamp
+	fRegion
+	fAccount
+	fIdentity
+	fIP
+	fAgent
+	fName
+	fSource
+)
+
+var identityKeys = []string{"type", "arn", "userName", "principalId", "accountId"}
+
 // AddEvent counts one unique event. It reads only a few top-level fields
 // (and userIdentity) unless the event is a sign-in, which is normalized.
 func (s *Summary) AddEvent(root event.Value, raw []byte) {
 	s.unique++
 	s.eventBytes += int64(len(raw))
-	if t, ok := event.EventTime(root); ok {
+	var f [9]event.Value
+	var id [5]event.Value
+	root.Fields(topKeys, f[:])
+	f[fIdentity].Fields(identityKeys, id[:])
+	if t, ok := event.ParseTime(f[fTime]); ok {
+		s.addTime(t)
+	} else if t, ok := event.ParseTime(f[fTimestamp]); ok {
 		s.addTime(t)
 	} else {
 		s.untimed++
 	}
-	s.regions.AddBytes(root.Get("awsRegion").Bytes())
-	acct := root.Get("recipientAccountId")
-	ui := root.Get("userIdentity")
+	s.regions.AddBytes(f[fRegion].Bytes())
+	acct := f[fAccount]
 	if acct.Kind() != event.String {
-		acct = ui.Get("accountId")
+		acct = id[4]
 	}
 	s.accounts.AddBytes(acct.Bytes())
-	addNonEmpty(s.ips, root.Get("sourceIPAddress").Bytes())
-	addNonEmpty(s.agents, root.Get("userAgent").Bytes())
-	user := ui.Get("arn")
-	if len(user.Bytes()) == 0 {
-		user = ui.Get("userName")
+	addNonEmpty(s.ips, f[fIP].Bytes())
+	addNonEmpty(s.agents, f[fAgent].Bytes())
+	user := id[1].Bytes()
+	if len(user) == 0 {
+		user = id[2].Bytes()
 	}
-	if len(user.Bytes()) == 0 {
-		user = ui.Get("principalId")
+	if len(user) == 0 {
+		user = id[3].Bytes()
 	}
-	addNonEmpty(s.users, user.Bytes())
-	name := root.Get("eventName").Bytes()
-	if bytes.Equal(ui.Get("type").Bytes(), keyRoot) {
+	addNonEmpty(s.users, user)
+	name := f[fName].Bytes()
+	if bytes.Equal(id[0].Bytes(), keyRoot) {
 		s.rootEvents++
 		s.rootNames.AddBytes(name)
 	}
-	src := root.Get("eventSource").Bytes()
+	src := f[fSource].Bytes()
 	if bytes.Equal(src, srcSign) || bytes.Equal(src, srcSSO) || bytes.Equal(src, srcOA) || bytes.Equal(src, srcIAM) {
 		if si, ok := event.NormalizeSignIn(root); ok {
 			s.addSignIn(&si)
@@ -357,6 +407,11 @@ func (s *Summary) Merge(o *Summary) {
 	}
 	s.mergeSignIns(o)
 	s.rootEvents += o.rootEvents
+	s.ic.Attempts += o.ic.Attempts
+	s.ic.Outcomes.merge(o.ic.Outcomes)
+	s.ic.WithMFA += o.ic.WithMFA
+	s.ic.Console += o.ic.Console
+	s.ic.Evicted += o.ic.Evicted
 	s.rootSignIns.merge(o.rootSignIns)
 	for _, p := range [][2]*Counter{{s.rootNames, o.rootNames}, {s.ips, o.ips}, {s.users, o.users},
 		{s.agents, o.agents}, {s.siIPs, o.siIPs}, {s.siUsers, o.siUsers}, {s.siAgents, o.siAgents},

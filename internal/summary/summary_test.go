@@ -170,6 +170,13 @@ func TestMergeEqualsSequential(t *testing.T) {
 	b.AddParseError("f.json:2:1: invalid")
 	b.AddParseError("f.json:3:1: invalid")
 	b.AddSkipped("README.md", "not CloudTrail")
+	attempts := []event.Attempt{{Outcome: event.Success, MFAUsed: true, ConsoleLogin: true}, {Outcome: event.Failure}, {Outcome: event.OutcomeUnknown, Evicted: true}}
+	for i := range attempts {
+		all.AddAttempt(&attempts[i])
+	}
+	a.AddAttempt(&attempts[0])
+	b.AddAttempt(&attempts[1])
+	b.AddAttempt(&attempts[2])
 	a.FilesRead, a.EventsRead, a.Duplicates = 1, 6, 1
 	b.FilesRead, b.EventsRead, b.Duplicates = 2, 8, 1
 	a.Merge(b)
@@ -178,6 +185,10 @@ func TestMergeEqualsSequential(t *testing.T) {
 	got, _ := json.Marshal(a.View())
 	if string(got) != string(want) {
 		t.Errorf("merged view differs\n got %s\nwant %s", got, want)
+	}
+	wantIC := IdentityCenter{Attempts: 3, Outcomes: Outcomes{Success: 1, Failure: 1, Unknown: 1}, WithMFA: 1, Console: 1, Evicted: 1}
+	if ic := a.View().IdentityCenter; ic != wantIC {
+		t.Errorf("identity center %+v", ic)
 	}
 	if v := a.View(); len(v.Events.ErrorPositions) != 3 || v.Events.ParseErrors != 4 {
 		t.Errorf("positions %v", v.Events.ErrorPositions)
@@ -266,4 +277,24 @@ func BenchmarkAddEvent(b *testing.B) {
 			}
 		})
 	}
+}
+
+// FuzzAddEvent feeds arbitrary JSON events: the summary must never panic,
+// and its view must always encode.
+func FuzzAddEvent(f *testing.F) {
+	for _, e := range corpus() {
+		f.Add([]byte(e))
+	}
+	f.Add([]byte(`{"eventTime":12,"userIdentity":"Root","eventSource":"iam.amazonaws.com","eventName":"ChangePassword"}`))
+	s := New(Config{TopCap: 8})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var d event.Doc
+		if d.Parse(data) != nil {
+			return
+		}
+		s.AddEvent(d.Root(), data)
+		if _, err := json.Marshal(s.View()); err != nil {
+			t.Fatal(err)
+		}
+	})
 }

@@ -68,6 +68,7 @@ type View struct {
 	SignIns           []SignInCount  `json:"sign_ins"`
 	MFA               []MFAView      `json:"mfa"`
 	Root              RootView       `json:"root"`
+	IdentityCenter    IdentityCenter `json:"identity_center"`
 	Top               TopView        `json:"top"`
 	SignInTop         TopView        `json:"sign_in_top"`
 	Regions           []Entry        `json:"regions"`
@@ -150,6 +151,7 @@ func (s *Summary) View() *View {
 			ParseErrors: s.ParseErrors, ErrorPositions: append([]string{}, s.positions...), Untimed: s.untimed},
 		SignIns:           s.signInCounts(),
 		MFA:               s.mfaViews(),
+		IdentityCenter:    s.ic,
 		Root:              RootView{Events: s.rootEvents, SignIns: s.rootSignIns, TopEventNames: s.rootNames.Top(s.cfg.TopN)},
 		Top:               topView(s.cfg.TopN, s.ips, s.users, s.agents),
 		SignInTop:         topView(s.cfg.TopN, s.siIPs, s.siUsers, s.siAgents),
