@@ -348,3 +348,31 @@ func TestFieldsMatchesGet(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkTopLevelLookup(b *testing.B) {
+	v := parse(b, iamSuccessNoMFA)
+	keys := []string{"eventTime", "@timestamp", "awsRegion", "recipientAccountId", "userIdentity",
+		"sourceIPAddress", "userAgent", "eventName", "eventSource"}
+	b.Run("Fields", func(b *testing.B) {
+		var out [9]Value
+		for i := 0; i < b.N; i++ {
+			v.Fields(keys, out[:])
+		}
+	})
+	b.Run("Get", func(b *testing.B) {
+		var out [9]Value
+		for i := 0; i < b.N; i++ {
+			for j, k := range keys {
+				out[j] = v.Get(k)
+			}
+		}
+	})
+}
+
+func BenchmarkNormalizeSignIn(b *testing.B) {
+	v := parse(b, rootSuccessMFA)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		NormalizeSignIn(v)
+	}
+}
