@@ -14,7 +14,9 @@ import (
 
 var t0 = time.Date(2023, 8, 24, 21, 0, 0, 0, time.UTC)
 
-func at(min, sec int) time.Time { return t0.Add(time.Duration(min)*time.Minute + time.Duration(sec)*time.Second) }
+func at(min, sec int) time.Time {
+	return t0.Add(time.Duration(min)*time.Minute + time.Duration(sec)*time.Second)
+}
 
 func observe(t *testing.T, e *Evaluator, when time.Time, raw string) {
 	t.Helper()
