@@ -30,18 +30,18 @@ type Finding struct {
 
 // Stats counts what the detector saw and what its bounds evicted.
 type Stats struct {
-	SignIns           int64 `json:"sign_ins"`           // sign-ins observed (Disabled: none)
-	Findings          int64 `json:"findings"`           // findings returned
-	Learning          int64 `json:"learning"`           // sign-ins during their account's learning period
-	NewPrincipals     int64 `json:"new_principals"`     // principals first seen after their account learnt (baseline started, no finding)
-	Trusted           int64 `json:"trusted"`            // sign-ins from trusted_cidrs
-	UnknownCountry    int64 `json:"unknown_country"`    // source not an IP, private/reserved, or not in the data
-	Ignored           int64 `json:"ignored"`            // no account, no principal, HIDDEN_DUE_TO_SECURITY_REASONS, or no time
+	SignIns           int64 `json:"sign_ins"`            // sign-ins observed (Disabled: none)
+	Findings          int64 `json:"findings"`            // findings returned
+	Learning          int64 `json:"learning"`            // sign-ins during their account's learning period
+	NewPrincipals     int64 `json:"new_principals"`      // principals first seen after their account learnt (baseline started, no finding)
+	Trusted           int64 `json:"trusted"`             // sign-ins from trusted_cidrs
+	UnknownCountry    int64 `json:"unknown_country"`     // source not an IP, private/reserved, or not in the data
+	Ignored           int64 `json:"ignored"`             // no account, no principal, HIDDEN_DUE_TO_SECURITY_REASONS, or no time
 	AccountsOverLimit int64 `json:"accounts_over_limit"` // sign-ins not evaluated because max_accounts was reached
-	Evictions         int64 `json:"evictions"`          // principals evicted (least recently seen) by max_principals
-	CountryEvictions  int64 `json:"country_evictions"`  // countries dropped from a baseline by max_countries_per_principal
-	Principals        int   `json:"principals"`         // principals tracked now
-	Accounts          int   `json:"accounts"`           // accounts tracked now
+	Evictions         int64 `json:"evictions"`           // principals evicted (least recently seen) by max_principals
+	CountryEvictions  int64 `json:"country_evictions"`   // countries dropped from a baseline by max_countries_per_principal
+	Principals        int   `json:"principals"`          // principals tracked now
+	Accounts          int   `json:"accounts"`            // accounts tracked now
 }
 
 // Detector is the new-country baseline detector. It is not safe for
@@ -51,7 +51,7 @@ type Detector struct {
 	trusted []netip.Prefix
 	country func(string) string
 
-	accounts   map[string]int64              // account -> first sign-in (unix ns, event time)
+	accounts   map[string]int64               // account -> first sign-in (unix ns, event time)
 	principals map[principalKey]*list.Element // values are *principal
 	lru        *list.List                     // front: least recently seen
 	st         Stats

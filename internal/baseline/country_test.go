@@ -57,9 +57,9 @@ const acct = "111122223333"
 func TestLearningThenNewCountry(t *testing.T) {
 	d := newDet(t, Config{})
 	alice := "arn:aws:iam::111122223333:user/alice"
-	expect(t, d, in(acct, alice, "192.0.2.10", day(0)), "")   // DE, learning
-	expect(t, d, in(acct, alice, "192.0.2.20", day(3)), "")   // FR, learning
-	expect(t, d, in(acct, alice, "192.0.2.11", day(15)), "")  // DE again: known
+	expect(t, d, in(acct, alice, "192.0.2.10", day(0)), "")  // DE, learning
+	expect(t, d, in(acct, alice, "192.0.2.20", day(3)), "")  // FR, learning
+	expect(t, d, in(acct, alice, "192.0.2.11", day(15)), "") // DE again: known
 	f := expect(t, d, in(acct, alice, "198.51.100.30", day(16)), "JP")
 	if !reflect.DeepEqual(f.Known, []string{"DE", "FR"}) {
 		t.Errorf("Known = %v, want the baseline before the sign-in [DE FR]", f.Known)

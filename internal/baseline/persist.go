@@ -80,8 +80,10 @@ func (d *Detector) Restore(r io.Reader) error {
 	}
 	for _, ps := range s.Principals {
 		p := &principal{key: principalKey{ps.Account, ps.Principal}, countries: ps.Countries}
-		n.trimCountries(p)
 		n.insert(p)
+	}
+	for el := n.lru.Front(); el != nil; el = el.Next() {
+		n.trimCountries(el.Value.(*principal))
 	}
 	*d = *n
 	return nil
