@@ -335,67 +335,74 @@ func aliasFields(r *Rule, names []string, in *input) []string {
 	return out
 }
 
-// link wires consumers, delays, field lists and the generate semantics.
+// link wires consumers and delays, indexes the fields each detection rule
+// must provide, and works out the generate semantics.
 func (e *Engine) link(bases []Base) {
 	baseRefs := make([][]int, len(bases))
 	corrRefs := make([][]int, len(e.rules))
-	fieldSet := map[string]map[string]bool{}
 	for ri, rs := range e.rules {
 		for ii, in := range rs.inputs {
 			if in.corr >= 0 {
-				e.rules[in.corr].consumers = append(e.rules[in.corr].consumers, target{ri, ii})
+				lower := e.rules[in.corr] // earlier in topological order: its delay is final
+				lower.consumers = append(lower.consumers, target{ri, ii})
 				corrRefs[in.corr] = append(corrRefs[in.corr], ri)
-				rs.delay = max(rs.delay, satAdd(e.rules[in.corr].delay, int64(e.rules[in.corr].r.Timespan)))
+				rs.delay = max(rs.delay, satAdd(lower.delay, int64(lower.r.Timespan)))
 				continue
 			}
-			b := bases[in.base]
 			baseRefs[in.base] = append(baseRefs[in.base], ri)
-			for _, key := range []string{b.ID, b.Name} {
-				if key == "" {
-					continue
-				}
-				e.byBase[key] = append(e.byBase[key], target{ri, ii})
-				if fieldSet[key] == nil {
-					fieldSet[key] = map[string]bool{}
-				}
-				for _, f := range append(append([]string{}, in.groupFields...), in.valueFields...) {
-					fieldSet[key][f] = true
+			for _, key := range []string{bases[in.base].ID, bases[in.base].Name} {
+				if key != "" {
+					e.byBase[key] = append(e.byBase[key], target{ri, ii})
 				}
 			}
 		}
 	}
-	all := map[string]bool{}
-	for key, set := range fieldSet {
-		e.fields[key] = sortedKeys(set)
-		for f := range set {
-			all[f] = true
-		}
-	}
-	e.allFields = sortedKeys(all)
-	generates := func(users []int) bool {
-		if len(users) == 0 {
-			return true
-		}
-		for _, u := range users {
-			if e.rules[u].r.Generate {
-				return true
-			}
-		}
-		return false
-	}
+	e.indexFields()
 	for i, b := range bases {
-		for _, key := range []string{b.ID, b.Name} {
-			if key != "" {
-				e.standalone[key] = generates(baseRefs[i])
-			}
-		}
+		e.setStandalone(b.ID, b.Name, e.generates(baseRefs[i]))
 	}
 	for i, rs := range e.rules {
-		rs.report = generates(corrRefs[i])
-		for _, key := range []string{rs.r.ID, rs.r.Name} {
-			if key != "" {
-				e.standalone[key] = rs.report
+		rs.report = e.generates(corrRefs[i])
+		e.setStandalone(rs.r.ID, rs.r.Name, rs.report)
+	}
+}
+
+// indexFields lists, per detection rule reference, the fields its
+// observations must carry.
+func (e *Engine) indexFields() {
+	all := map[string]bool{}
+	for key, tgs := range e.byBase {
+		set := map[string]bool{}
+		for _, tg := range tgs {
+			in := e.rules[tg.rule].inputs[tg.input]
+			for _, f := range append(append([]string{}, in.groupFields...), in.valueFields...) {
+				set[f] = true
+				all[f] = true
 			}
+		}
+		e.fields[key] = sortedKeys(set)
+	}
+	e.allFields = sortedKeys(all)
+}
+
+// generates reports whether a rule referenced by the given correlations is
+// reported on its own.
+func (e *Engine) generates(users []int) bool {
+	if len(users) == 0 {
+		return true
+	}
+	for _, u := range users {
+		if e.rules[u].r.Generate {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *Engine) setStandalone(id, name string, v bool) {
+	for _, key := range []string{id, name} {
+		if key != "" {
+			e.standalone[key] = v
 		}
 	}
 }

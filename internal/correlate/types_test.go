@@ -320,3 +320,65 @@ func TestEmptyGroupByIsOneGroup(t *testing.T) {
 		t.Fatalf("want one global group:\n%s", render(got))
 	}
 }
+
+func TestValueCountOverSeveralFields(t *testing.T) {
+	src := corrRule("  type: value_count\n  rules: [rule_a]\n  group-by: [ip]\n  timespan: 1h\n  condition: {field: [user, host], gte: 3}\n")
+	in := []Observation{
+		obs("rule_a", "1", at(0), "ip=x", "user=a", "host=h1"),
+		obs("rule_a", "2", at(time.Minute), "ip=x", "user=a", "host=h2"),
+		obs("rule_a", "3", at(2*time.Minute), "ip=x", "user=b", "host=h1"),
+		obs("rule_a", "4", at(3*time.Minute), "ip=y", "user=a", "host=h1"),
+		obs("rule_a", "5", at(4*time.Minute), "ip=y", "user=a", "host=h1"),
+		obs("rule_a", "6", at(5*time.Minute), "ip=y", "user=b", "host=h2"),
+		// "a"+"bh1" and "ab"+"h1" must not collide with each other.
+		obs("rule_a", "7", at(0), "ip=z", "user=a", "host=bh1"),
+		obs("rule_a", "8", at(0), "ip=z", "user=ab", "host=h1"),
+	}
+	got := run(newEngine(t, src, DefaultConfig()), in)
+	if len(got) != 1 || got[0].GroupKey[0].Value != "x" || got[0].Value != 3 {
+		t.Fatalf("want only x (3 distinct user+host pairs):\n%s", render(got))
+	}
+}
+
+func TestGenerateInsideCorrelationSection(t *testing.T) {
+	src := corrRule("  type: event_count\n  rules: [rule_a]\n  group-by: [user]\n  timespan: 1h\n  generate: true\n  condition: {gte: 2}\n")
+	e := newEngine(t, src, DefaultConfig())
+	if !e.Standalone("rule_a") || e.Standalone("rule_b") != true {
+		t.Errorf("generate inside correlation: Standalone(rule_a) = %v", e.Standalone("rule_a"))
+	}
+	src = corrRule("  type: event_count\n  rules: [rule_a]\n  group-by: [user]\n  timespan: 1h\n  condition: {gte: 2}\n")
+	if newEngine(t, src, DefaultConfig()).Standalone("rule_a") {
+		t.Error("without generate, rule_a must not be standalone")
+	}
+}
+
+// With in-order input and no lateness, a chained detection is returned by
+// Observe as soon as event time has passed both windows, before Flush.
+func TestChainedDetectionBeforeFlush(t *testing.T) {
+	e := newEngine(t, signinRules, Config{})
+	var got []Detection
+	for i := 0; i < 5; i++ {
+		got = append(got, e.Observe(rootFailure(ids(5, "f")[i], at(time.Duration(i)*time.Minute), "203.0.113.7"))...)
+	}
+	got = append(got, e.Observe(obs(rootOK, "ok", at(6*time.Minute), "recipientAccountId=111122223333", "sourceIPAddress=203.0.113.7"))...)
+	if len(got) != 0 {
+		t.Fatalf("nothing can be final yet: %s", render(got))
+	}
+	// The brute force window is 0–15 m (fired at 4 m): final once event time
+	// passes 15 m.
+	got = append(got, e.Observe(obs(rootOK, "later", at(15*time.Minute+time.Second), "recipientAccountId=9", "sourceIPAddress=9"))...)
+	if len(only(got, "Root brute force")) != 1 {
+		t.Fatalf("brute force not final after 15 m:\n%s", render(got))
+	}
+	// The upper rule runs one brute-force timespan (15 m) behind. It fires
+	// on the success at 6 m; its window is 4 m (the brute force) + 30 m, so
+	// the detection is final once its frontier passes 34 m: event time 49 m.
+	got = append(got, e.Observe(obs(rootOK, "later2", at(49*time.Minute), "recipientAccountId=9", "sourceIPAddress=9"))...)
+	if len(only(got, "Root success after brute force")) != 0 {
+		t.Fatalf("upper detection emitted early:\n%s", render(got))
+	}
+	got = append(got, e.Observe(obs(rootOK, "later3", at(49*time.Minute+time.Second), "recipientAccountId=9", "sourceIPAddress=9"))...)
+	if up := only(got, "Root success after brute force"); len(up) != 1 || !up[0].Fired.Equal(at(6*time.Minute)) {
+		t.Fatalf("upper detection not final after 49 m:\n%s", render(got))
+	}
+}
