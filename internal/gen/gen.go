@@ -25,7 +25,8 @@ const (
 type Options struct {
 	// Seed selects the output; the same Options give the same bytes.
 	Seed int64
-	// Events is the number of events (default 100,000).
+	// Events is the number of events (default 100,000; 200,000 for
+	// benign-month, which gives about 6,000 sign-in events).
 	Events int
 	// Accounts is the number of AWS accounts (default 10; 50 for
 	// benign-month).
@@ -56,6 +57,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Events == 0 {
 		o.Events = 100_000
+		if benign {
+			o.Events = 200_000
+		}
 	}
 	if o.Accounts == 0 {
 		o.Accounts = 10
