@@ -33,6 +33,8 @@ func (w *walker) client(ctx context.Context) (*s3Client, error) {
 		cfg.Region = "us-east-1"
 	}
 	c := s3.NewFromConfig(cfg, func(o *s3.Options) {
+		// S3-compatible servers often send no checksum: do not log it per object.
+		o.DisableLogOutputChecksumValidationSkipped = true
 		if w.opt.S3Endpoint != "" {
 			o.BaseEndpoint = aws.String(w.opt.S3Endpoint)
 			o.UsePathStyle = true
