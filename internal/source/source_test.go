@@ -92,7 +92,7 @@ func TestDirectoryWalkOrderAndOddEntries(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("latin"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	os.Symlink(filepath.Join(root, "c"), filepath.Join(root, "c", "d", "loop"))     // loop
+	os.Symlink(filepath.Join(root, "c"), filepath.Join(root, "c", "d", "loop"))      // loop
 	os.Symlink(filepath.Join(root, "missing"), filepath.Join(root, "dangling.json")) // broken
 	os.Symlink(filepath.Join(root, "a.json"), filepath.Join(root, "link.json"))      // followed
 	if err := syscall.Mkfifo(filepath.Join(root, "fifo"), 0o644); err != nil {
