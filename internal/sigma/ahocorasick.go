@@ -10,9 +10,10 @@ import (
 type acDFA struct {
 	class  [256]uint8
 	nclass int
-	trans  []int32   // state*nclass+class -> next state
-	out    [][]int32 // per state: ids of the patterns ending here
-	hit    []bool    // per state: len(out) > 0
+	// trans[row+class] is the row of the next state (state*nclass),
+	// bit-inverted (negative) when that state ends a pattern.
+	trans []int32
+	out   [][]int32 // per state: ids of the patterns ending here
 }
 
 func foldByte(c byte) byte {
@@ -89,34 +90,25 @@ func newACDFA(patterns []string) *acDFA {
 			}
 		}
 	}
-	a.hit = make([]bool, len(nodes))
-	for i, o := range a.out {
-		a.hit[i] = len(o) > 0
+	for i, t := range a.trans {
+		row := t * int32(nc)
+		if len(a.out[t]) > 0 {
+			row = ^row
+		}
+		a.trans[i] = row
 	}
 	return a
 }
 
-// any reports whether data contains any pattern.
-func (a *acDFA) any(data []byte) bool {
-	s := int32(0)
-	nc := int32(a.nclass)
-	for _, c := range data {
-		s = a.trans[s*nc+int32(a.class[c])]
-		if a.hit[s] {
-			return true
-		}
-	}
-	return false
-}
-
 // each calls fn with the id of every pattern occurrence in data.
 func (a *acDFA) each(data []byte, fn func(id int32)) {
+	trans, class := a.trans, &a.class
 	s := int32(0)
-	nc := int32(a.nclass)
 	for _, c := range data {
-		s = a.trans[s*nc+int32(a.class[c])]
-		if a.hit[s] {
-			for _, id := range a.out[s] {
+		s = trans[s+int32(class[c])]
+		if s < 0 {
+			s = ^s
+			for _, id := range a.out[s/int32(a.nclass)] {
 				fn(id)
 			}
 		}

@@ -81,6 +81,7 @@ type Engine struct {
 	skipped []*Rule
 	slots   *slotTable
 	pre     *prefilter
+	index   *ruleIndex
 	pool    sync.Pool
 	paths   sync.Map // field name -> []*fieldPath, for FieldValue
 	opt     CompileOptions
@@ -141,6 +142,7 @@ func Compile(rules []*Rule, filters []*Filter, opt CompileOptions) (*Engine, err
 		e.public = append(e.public, r)
 	}
 	e.pre = buildPrefilter(e.rules)
+	e.index = buildIndex(e.rules)
 	e.pool.New = func() any { return newState(e) }
 	return e, nil
 }
@@ -193,7 +195,7 @@ func (e *Engine) Match(ev event.Value, enrich Enricher, fn func(Match)) {
 	st := e.pool.Get().(*state)
 	defer e.pool.Put(st)
 	st.reset(ev, enrich)
-	e.pre.candidates(ev.Raw(), st.bits)
+	e.index.candidates(st, st.bits)
 	for w, word := range st.bits {
 		for word != 0 {
 			b := bits.TrailingZeros64(word)

@@ -84,10 +84,9 @@ func (st *state) explain(c *compiled) Explanation {
 	e := st.newEval(c.det, false)
 	e.run()
 	var x Explanation
-	seen := map[int]bool{}
 	positive(c.det.cond, true, func(i int) {
-		if e.memo[i] == 1 && !seen[i] {
-			seen[i] = true
+		if e.memo[i] == 1 {
+			e.memo[i] = 3 // explained once
 			st.selMatches(&c.det.sels[i], &x)
 		}
 	})
@@ -145,44 +144,55 @@ func (st *state) selMatches(s *csel, x *Explanation) bool {
 
 func (st *state) itemMatches(ci *citem, sel string, x *Explanation) bool {
 	ss := st.resolve(ci.slot)
-	note := func(p *vpat, val string) {
-		if x != nil {
-			*x = append(*x, Evidence{Selection: sel, Field: ci.field, Modifiers: ci.mods, Pattern: p.src, Value: clip(val)})
-		}
-	}
 	switch ci.kind {
 	case kindExists:
-		if ss.present == ci.exists {
-			note(ci.alts[0][0], map[bool]string{true: "(present)", false: "(absent)"}[ss.present])
-			return true
+		if ss.present != ci.exists {
+			return false
 		}
-		return false
+		st.note(x, ci, sel, ci.alts[0][0], presence(ss.present))
+		return true
 	case kindNull:
 		for _, c := range st.values(ss) {
 			if c.kind == event.Null {
-				note(ci.alts[0][0], "null")
+				st.note(x, ci, sel, ci.alts[0][0], "null")
 				return true
 			}
 		}
 		if !ss.present {
-			note(ci.alts[0][0], "(absent)")
+			st.note(x, ci, sel, ci.alts[0][0], presence(false))
 		}
 		return !ss.present
 	}
 	if ci.neq {
-		return st.neqMatches(ci, ss, note)
+		return st.neqMatches(ci, ss, sel, x)
 	}
 	base := 0
 	for _, alt := range ci.alts {
-		if !st.anyMatch(ci, ss, alt, base, note) {
+		p, c := st.anyMatch(ci, ss, alt, base)
+		if p == nil {
 			return false
 		}
+		st.note(x, ci, sel, p, string(c.text))
 		base += len(alt)
 	}
 	return true
 }
 
-func (st *state) neqMatches(ci *citem, ss *slotState, note func(*vpat, string)) bool {
+func presence(present bool) string {
+	if present {
+		return "(present)"
+	}
+	return "(absent)"
+}
+
+// note appends one piece of evidence when an explanation is being built.
+func (st *state) note(x *Explanation, ci *citem, sel string, p *vpat, val string) {
+	if x != nil {
+		*x = append(*x, Evidence{Selection: sel, Field: ci.field, Modifiers: ci.mods, Pattern: p.src, Value: clip(val)})
+	}
+}
+
+func (st *state) neqMatches(ci *citem, ss *slotState, sel string, x *Explanation) bool {
 	nonNull := false
 	var last []byte
 	for i := ss.start; i < ss.end; i++ {
@@ -198,14 +208,14 @@ func (st *state) neqMatches(ci *citem, ss *slotState, note func(*vpat, string)) 
 			}
 		}
 	}
-	if nonNull {
-		note(ci.alts[0][0], string(last))
+	if nonNull && x != nil {
+		st.note(x, ci, sel, ci.alts[0][0], string(last))
 	}
 	return nonNull
 }
 
-// anyMatch reports whether any pattern of alt matches any value.
-func (st *state) anyMatch(ci *citem, ss *slotState, alt []*vpat, base int, note func(*vpat, string)) bool {
+// anyMatch returns the first pattern of alt matching a value, and the value.
+func (st *state) anyMatch(ci *citem, ss *slotState, alt []*vpat, base int) (*vpat, *cand) {
 	for i := ss.start; i < ss.end; i++ {
 		if st.cands[i].kind == event.Null {
 			continue
@@ -213,12 +223,11 @@ func (st *state) anyMatch(ci *citem, ss *slotState, alt []*vpat, base int, note 
 		for j, p := range alt {
 			c := &st.cands[i]
 			if st.patMatches(ci, p, base+j, c) {
-				note(p, string(c.text))
-				return true
+				return p, c
 			}
 		}
 	}
-	return false
+	return nil, nil
 }
 
 func (st *state) patMatches(ci *citem, p *vpat, j int, c *cand) bool {
@@ -229,6 +238,14 @@ func (st *state) patMatches(ci *citem, p *vpat, j int, c *cand) bool {
 		}
 		return p.g.match(st.folded(c))
 	case kindRegex:
+		if len(p.reLit) > 0 {
+			if p.reFold && !bytes.Contains(st.folded(c), p.reLit) {
+				return false
+			}
+			if !p.reFold && !bytes.Contains(c.text, p.reLit) {
+				return false
+			}
+		}
 		return p.re.Match(c.text)
 	case kindCIDR:
 		a, err := netip.ParseAddr(string(bytes.TrimSpace(c.text)))

@@ -30,7 +30,8 @@ func newFieldPath(name string) *fieldPath {
 
 // walk calls emit with every value the path reaches from v (arrays at the
 // end of the path are passed to emit whole) and reports whether it reached
-// any.
+// any. Nested objects are tried first; a literal key holding dots
+// ("a.b") is tried only where the nested lookup finds nothing.
 func (p *fieldPath) walk(v event.Value, from int, emit func(event.Value)) bool {
 	if from == len(p.segs) {
 		emit(v)
@@ -40,8 +41,8 @@ func (p *fieldPath) walk(v event.Value, from int, emit func(event.Value)) bool {
 	switch v.Kind() {
 	case event.Object:
 		for j := range len(p.segs) - from {
-			if c := v.Get(p.join[from][j]); c.Exists() {
-				found = p.walk(c, from+j+1, emit) || found
+			if c := v.Get(p.join[from][j]); c.Exists() && p.walk(c, from+j+1, emit) {
+				return true
 			}
 		}
 	case event.Array:

@@ -57,16 +57,18 @@ type item struct {
 
 // vpat is one compiled value pattern.
 type vpat struct {
-	src   string // the value as written in the rule (for explanations)
-	g     glob
-	cased bool
-	re    *regexp.Regexp
-	pfx   netip.Prefix
-	num   float64
-	cmp   string // "gt", "gte", "lt", "lte" or "" (equal)
-	part  string // time modifier, or ""
-	ref   string // fieldref: the referenced field
-	refID int    // fieldref: slot of ref
+	src    string // the value as written in the rule (for explanations)
+	g      glob
+	cased  bool
+	re     *regexp.Regexp
+	reLit  []byte // a literal every match of re contains (folded if reFold)
+	reFold bool
+	pfx    netip.Prefix
+	num    float64
+	cmp    string // "gt", "gte", "lt", "lte" or "" (equal)
+	part   string // time modifier, or ""
+	ref    string // fieldref: the referenced field
+	refID  int    // fieldref: slot of ref
 }
 
 // modifier names and their categories.
@@ -324,7 +326,8 @@ func (it *item) compileText(t string, sp itemSpec) ([]*vpat, error) {
 		if err != nil {
 			return nil, err
 		}
-		return []*vpat{{src: t, re: re}}, nil
+		lit, fold := regexRequired(re.String())
+		return []*vpat{{src: t, re: re, reLit: []byte(lit), reFold: fold}}, nil
 	case kindCIDR:
 		p, err := netip.ParsePrefix(strings.TrimSpace(t))
 		if err != nil {

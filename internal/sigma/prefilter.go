@@ -1,78 +1,109 @@
 package sigma
 
 import (
+	"math/bits"
 	"regexp/syntax"
+	"sort"
 	"strconv"
 	"strings"
 )
 
-// A rule's requirement is a set of byte strings (lower case ASCII) at least
-// one of which the raw event must contain, case-insensitively, for the rule
-// to match; nil means the rule has no such requirement.
+// A litSet is a clause: a set of byte strings (lower case ASCII, with
+// frameByte for framing quotes) at least one of which the raw event must
+// contain, case-insensitively.
 type litSet []string
 
-// better picks the more selective of two requirements of an AND.
-func better(a, b litSet) litSet {
-	switch {
-	case a == nil:
-		return b
-	case b == nil:
-		return a
-	}
-	ma, mb := minLen(a), minLen(b)
-	if ma != mb {
-		if ma > mb {
-			return a
+// A cnf is a requirement: every clause must be satisfied. An empty cnf
+// means no requirement (the rule may match any event).
+type cnf []litSet
+
+// minScore is the score below which a clause is dropped from an AND that
+// has a better one (about a 6-byte literal).
+const minScore = 20
+
+// maxClauses bounds the clauses kept per requirement.
+const maxClauses = 8
+
+// and is the requirement of an AND: all clauses of both sides.
+func and(a, b cnf) cnf {
+	out := append(append(cnf{}, a...), b...)
+	if len(out) > 1 {
+		// Drop weak clauses (short literals such as "true") when a strong
+		// one remains: they cost scan hits and reject little.
+		sort.SliceStable(out, func(i, j int) bool { return score(out[i]) > score(out[j]) })
+		keep := 1
+		for keep < len(out) && score(out[keep]) >= minScore {
+			keep++
 		}
-		return b
+		out = out[:keep]
 	}
-	if len(b) < len(a) {
-		return b
+	if len(out) > maxClauses {
+		sort.SliceStable(out, func(i, j int) bool { return score(out[i]) > score(out[j]) })
+		out = out[:maxClauses]
 	}
-	return a
+	return out
 }
 
-func minLen(s litSet) int {
+// or is the requirement of an OR: the clauses of the distributed product,
+// or, when that is too large, one clause joining the best of each side.
+func or(a, b cnf) cnf {
+	if len(a) == 0 || len(b) == 0 {
+		return nil
+	}
+	if len(a)*len(b) <= maxClauses {
+		var out cnf
+		for _, x := range a {
+			for _, y := range b {
+				out = append(out, append(append(litSet{}, x...), y...))
+			}
+		}
+		return out
+	}
+	return cnf{append(append(litSet{}, best(a)...), best(b)...)}
+}
+
+// score estimates the selectivity of a clause: longer literals and fewer
+// alternatives are rarer.
+func score(c litSet) int {
 	m := -1
-	for _, l := range s {
+	for _, l := range c {
 		if m < 0 || len(l) < m {
 			m = len(l)
 		}
 	}
-	return m
+	return m*4 - len(c)
 }
 
-// union is the requirement of an OR: nil if either side is unconstrained.
-func union(a, b litSet) litSet {
-	if a == nil || b == nil {
-		return nil
+func best(c cnf) litSet {
+	b := c[0]
+	for _, x := range c[1:] {
+		if score(x) > score(b) {
+			b = x
+		}
 	}
-	return append(append(litSet{}, a...), b...)
+	return b
 }
 
 // condReq computes the requirement of a condition.
-func condReq(n condNode, d *cdet) litSet {
+func condReq(n condNode, d *cdet) cnf {
 	switch c := n.(type) {
 	case *condOr:
-		return union(condReq(c.l, d), condReq(c.r, d))
+		return or(condReq(c.l, d), condReq(c.r, d))
 	case *condAnd:
-		return better(condReq(c.l, d), condReq(c.r, d))
+		return and(condReq(c.l, d), condReq(c.r, d))
 	case *condSel:
 		return selReq(&d.sels[c.idx])
 	case *condOf:
-		var out litSet
+		var out cnf
 		for k, i := range c.idx {
 			r := selReq(&d.sels[i])
 			switch {
 			case c.all:
-				out = better(out, r)
+				out = and(out, r)
 			case k == 0:
 				out = r
 			default:
-				out = union(out, r)
-			}
-			if !c.all && out == nil {
-				return nil
+				out = or(out, r)
 			}
 		}
 		return out
@@ -80,20 +111,20 @@ func condReq(n condNode, d *cdet) litSet {
 	return nil // not: no requirement
 }
 
-func selReq(s *csel) litSet {
-	var out litSet
+func selReq(s *csel) cnf {
+	var out cnf
 	for i, g := range s.groups {
-		var gr litSet
+		var gr cnf
 		for _, it := range g {
-			gr = better(gr, itemReq(it))
-		}
-		if gr == nil {
-			return nil
+			gr = and(gr, itemReq(it))
 		}
 		if i == 0 {
 			out = gr
 		} else {
-			out = union(out, gr)
+			out = or(out, gr)
+		}
+		if len(out) == 0 {
+			return nil
 		}
 	}
 	return out
@@ -101,12 +132,12 @@ func selReq(s *csel) litSet {
 
 // itemReq is the requirement of one item: for each alternative pattern, a
 // literal it cannot match without.
-func itemReq(ci *citem) litSet {
+func itemReq(ci *citem) cnf {
 	if ci.neq || ci.fs.enrich {
 		return nil
 	}
-	var out litSet
-	for k, alt := range ci.alts {
+	var out cnf
+	for _, alt := range ci.alts {
 		var ar litSet
 		for _, p := range alt {
 			l := patLiteral(ci, p)
@@ -116,10 +147,8 @@ func itemReq(ci *citem) litSet {
 			}
 			ar = append(ar, l)
 		}
-		if ci.all {
-			out = better(out, ar) // every alternative set must be present
-		} else if k == 0 {
-			out = ar
+		if ar != nil {
+			out = and(out, cnf{ar}) // with all, every value's clause holds
 		}
 	}
 	return out
@@ -214,17 +243,24 @@ func asciiRun(s string) string {
 }
 
 // regexLiteral returns the longest literal every match of a regular
-// expression contains, or "".
+// expression contains, lower case ASCII, or "".
 func regexLiteral(expr string) string {
+	lit, _ := regexRequired(expr)
+	return strings.ToLower(asciiRun(lit))
+}
+
+// regexRequired returns the longest literal every match of expr contains
+// and whether it is matched case-insensitively (then it is lower case).
+func regexRequired(expr string) (string, bool) {
 	re, err := syntax.Parse(expr, syntax.Perl)
 	if err != nil {
-		return ""
+		return "", false
 	}
 	re = re.Simplify()
-	best := ""
+	var best *syntax.Regexp
 	consider := func(r *syntax.Regexp) {
-		if r.Op == syntax.OpLiteral && len(string(r.Rune)) > len(best) {
-			best = string(r.Rune)
+		if r.Op == syntax.OpLiteral && (best == nil || len(string(r.Rune)) > len(string(best.Rune))) {
+			best = r
 		}
 	}
 	switch re.Op {
@@ -235,67 +271,141 @@ func regexLiteral(expr string) string {
 			consider(s)
 		}
 	}
-	return strings.ToLower(asciiRun(best))
+	if best == nil {
+		return "", false
+	}
+	if best.Flags&syntax.FoldCase != 0 {
+		return strings.ToLower(string(best.Rune)), true
+	}
+	return string(best.Rune), false
 }
 
 // prefilter is the literal prefilter shared by MayMatch and Match.
 type prefilter struct {
 	dfa     *acDFA
-	targets [][]int32 // per pattern: the rules it makes candidates
-	always  []uint64  // rules with no literal requirement
-	anyAll  bool      // some rule has no requirement
-	npat    int
+	pats    []string  // the patterns, by id
+	targets [][]int32 // per pattern: the rules with a clause holding it
+	clauses [][][]int32
+	always  []uint64 // rules with no literal requirement
+	anyAll  bool     // some rule has no requirement
 }
 
 func buildPrefilter(rules []*compiled) *prefilter {
-	pf := &prefilter{always: make([]uint64, (len(rules)+63)/64)}
+	pf := &prefilter{always: make([]uint64, (len(rules)+63)/64), clauses: make([][][]int32, len(rules))}
 	ids := map[string]int32{}
-	var pats []string
-	add := func(p string, rule int) {
-		id, ok := ids[p]
+	id := func(p string, rule int) int32 {
+		n, ok := ids[p]
 		if !ok {
-			id = int32(len(pats))
-			ids[p] = id
-			pats = append(pats, p)
+			n = int32(len(pf.pats))
+			ids[p] = n
+			pf.pats = append(pf.pats, p)
 			pf.targets = append(pf.targets, nil)
 		}
-		t := pf.targets[id]
-		if len(t) == 0 || t[len(t)-1] != int32(rule) {
-			pf.targets[id] = append(t, int32(rule))
+		if t := pf.targets[n]; len(t) == 0 || t[len(t)-1] != int32(rule) {
+			pf.targets[n] = append(t, int32(rule))
 		}
+		return n
 	}
 	for i, c := range rules {
 		req := condReq(c.det.cond, c.det)
-		if req == nil {
+		if len(req) == 0 {
 			pf.always[i/64] |= 1 << (i % 64)
 			pf.anyAll = true
 			continue
 		}
-		for _, l := range req {
-			add(l, i)
-			for _, h := range hazardsFor(strings.Trim(l, string(rune(frameByte)))) {
-				add(h, i)
+		for _, clause := range req {
+			var cl []int32
+			for _, l := range clause {
+				cl = append(cl, id(l, i))
+				for _, h := range hazardsFor(strings.Trim(l, string(rune(frameByte)))) {
+					cl = append(cl, id(h, i))
+				}
 			}
+			pf.clauses[i] = append(pf.clauses[i], cl)
 		}
 	}
-	pf.npat = len(pats)
-	pf.dfa = newACDFA(pats)
+	pf.dfa = newACDFA(pf.pats)
 	return pf
 }
 
+// scan records in found (a bitset over pattern ids) the patterns in raw.
+func (pf *prefilter) scan(raw []byte, found []uint64) bool {
+	any := false
+	pf.dfa.each(raw, func(id int32) {
+		found[id/64] |= 1 << (id % 64)
+		any = true
+	})
+	return any
+}
+
+// satisfied reports whether every clause of rule r has a found pattern.
+func (pf *prefilter) satisfied(r int32, found []uint64) bool {
+next:
+	for _, cl := range pf.clauses[r] {
+		for _, id := range cl {
+			if found[id/64]&(1<<(id%64)) != 0 {
+				continue next
+			}
+		}
+		return false
+	}
+	return true
+}
+
+func (pf *prefilter) foundBuf(stack []uint64) []uint64 {
+	n := (len(pf.pats) + 63) / 64
+	if n <= len(stack) {
+		clear(stack[:n])
+		return stack[:n]
+	}
+	return make([]uint64, n)
+}
+
+// mayMatch scans raw and stops as soon as some rule's clauses are all
+// satisfied.
 func (pf *prefilter) mayMatch(raw []byte) bool {
-	return pf.anyAll || (pf.npat > 0 && pf.dfa.any(raw))
+	if pf.anyAll {
+		return true
+	}
+	var stack [16]uint64
+	found := pf.foundBuf(stack[:])
+	a := pf.dfa
+	trans, class := a.trans, &a.class
+	s := int32(0)
+	for _, c := range raw {
+		s = trans[s+int32(class[c])]
+		if s >= 0 {
+			continue
+		}
+		s = ^s
+		for _, id := range a.out[s/int32(a.nclass)] {
+			found[id/64] |= 1 << (id % 64)
+			for _, r := range pf.targets[id] {
+				if pf.satisfied(r, found) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // candidates sets in bits the rules that may match raw.
-func (pf *prefilter) candidates(raw []byte, bits []uint64) {
-	copy(bits, pf.always)
-	if pf.npat == 0 {
+func (pf *prefilter) candidates(raw []byte, out []uint64) {
+	copy(out, pf.always)
+	var stack [16]uint64
+	found := pf.foundBuf(stack[:])
+	if !pf.scan(raw, found) {
 		return
 	}
-	pf.dfa.each(raw, func(id int32) {
-		for _, r := range pf.targets[id] {
-			bits[r/64] |= 1 << (r % 64)
+	for id, w := range found {
+		for ; w != 0; w &= w - 1 {
+			p := id*64 + bits.TrailingZeros64(w)
+			for _, r := range pf.targets[p] {
+				if out[r/64]&(1<<(r%64)) == 0 && pf.satisfied(r, found) {
+					out[r/64] |= 1 << (r % 64)
+				}
+			}
 		}
-	})
+	}
 }

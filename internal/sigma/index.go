@@ -1,0 +1,167 @@
+package sigma
+
+import (
+	"sort"
+
+	"github.com/signwatch/signwatch/internal/event"
+)
+
+// fieldKey is "field slot holds exactly this (folded) value".
+type fieldKey struct {
+	slot int
+	val  string
+}
+
+// keyReq is a requirement of the form "one of these field keys holds";
+// nil means none could be derived.
+type keyReq []fieldKey
+
+// maxKeys bounds a rule's keys (an OR of many selections stays indexable).
+const maxKeys = 256
+
+func keyAnd(a, b keyReq) keyReq {
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	}
+	// Prefer fewer keys: each is an exact value, so fewer means rarer.
+	if len(b) < len(a) {
+		return b
+	}
+	return a
+}
+
+func keyOr(a, b keyReq) keyReq {
+	if a == nil || b == nil || len(a)+len(b) > maxKeys {
+		return nil
+	}
+	return append(append(keyReq{}, a...), b...)
+}
+
+func condKeys(n condNode, d *cdet) keyReq {
+	switch c := n.(type) {
+	case *condOr:
+		return keyOr(condKeys(c.l, d), condKeys(c.r, d))
+	case *condAnd:
+		return keyAnd(condKeys(c.l, d), condKeys(c.r, d))
+	case *condSel:
+		return selKeys(&d.sels[c.idx])
+	case *condOf:
+		var out keyReq
+		for k, i := range c.idx {
+			r := selKeys(&d.sels[i])
+			switch {
+			case c.all:
+				out = keyAnd(out, r)
+			case k == 0:
+				out = r
+			default:
+				out = keyOr(out, r)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+func selKeys(s *csel) keyReq {
+	var out keyReq
+	for i, g := range s.groups {
+		var gk keyReq
+		for _, it := range g {
+			gk = keyAnd(gk, itemKeys(it))
+		}
+		if i == 0 {
+			out = gk
+		} else {
+			out = keyOr(out, gk)
+		}
+		if out == nil {
+			return nil
+		}
+	}
+	return out
+}
+
+// itemKeys gives the exact values an item needs its field to hold.
+func itemKeys(ci *citem) keyReq {
+	if ci.kind != kindString || ci.neq || ci.keyword || ci.fs.enrich || len(ci.alts) == 0 {
+		return nil
+	}
+	var out keyReq
+	for _, p := range ci.alts[0] { // with all, the first value's alternatives suffice
+		if p.g.kind != globExact {
+			return nil
+		}
+		v := string(p.g.lit)
+		if p.cased {
+			v = string(foldInto(nil, p.g.lit))
+		}
+		out = append(out, fieldKey{ci.slot, v})
+	}
+	return out
+}
+
+// ruleIndex maps field values to the rules that need them, so Match only
+// evaluates the rules whose key field holds a key value.
+type ruleIndex struct {
+	slots  []int
+	keys   []map[string][]int32 // parallel to slots
+	always []uint64
+}
+
+func buildIndex(rules []*compiled) *ruleIndex {
+	ix := &ruleIndex{always: make([]uint64, (len(rules)+63)/64)}
+	pos := map[int]int{}
+	for i, c := range rules {
+		ks := condKeys(c.det.cond, c.det)
+		if ks == nil {
+			ix.always[i/64] |= 1 << (i % 64)
+			continue
+		}
+		for _, k := range ks {
+			j, ok := pos[k.slot]
+			if !ok {
+				j = len(ix.slots)
+				pos[k.slot] = j
+				ix.slots = append(ix.slots, k.slot)
+				ix.keys = append(ix.keys, map[string][]int32{})
+			}
+			rs := ix.keys[j][k.val]
+			if len(rs) == 0 || rs[len(rs)-1] != int32(i) {
+				ix.keys[j][k.val] = append(rs, int32(i))
+			}
+		}
+	}
+	// Resolve the most used slots first (no effect on results).
+	order := make([]int, len(ix.slots))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return len(ix.keys[order[a]]) > len(ix.keys[order[b]]) })
+	slots, keys := make([]int, len(order)), make([]map[string][]int32, len(order))
+	for i, o := range order {
+		slots[i], keys[i] = ix.slots[o], ix.keys[o]
+	}
+	ix.slots, ix.keys = slots, keys
+	return ix
+}
+
+// candidates sets in out the rules that may match the current event.
+func (ix *ruleIndex) candidates(st *state, out []uint64) {
+	copy(out, ix.always)
+	for j, slot := range ix.slots {
+		ss := st.resolve(slot)
+		for i := ss.start; i < ss.end; i++ {
+			c := &st.cands[i]
+			if c.kind == event.Null {
+				continue
+			}
+			for _, r := range ix.keys[j][string(st.folded(c))] {
+				out[r/64] |= 1 << (r % 64)
+			}
+		}
+	}
+}
