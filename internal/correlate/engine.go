@@ -77,9 +77,9 @@ type Detection struct {
 	// Count is the number of observations in the evidence (exact, even when
 	// EventIDs is truncated).
 	Count int
-	// Value is the aggregate that satisfied the condition: the event count,
-	// distinct value count, number of distinct rules, sum, average or
-	// percentage of the events.
+	// Value is the rule's measure over the detection's window: the event
+	// count, distinct value count, number of distinct rules, sum, average,
+	// or the percentage of the window's events carrying the value.
 	Value float64
 	// EventIDs are the evidence events in event-time order (for a
 	// correlation of correlations, the events of the detections it used).

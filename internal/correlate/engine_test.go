@@ -200,6 +200,17 @@ func TestSprayingCountsDistinctUsers(t *testing.T) {
 	if got[0].Count != 41 || !got[0].First.Equal(at(0)) {
 		t.Errorf("count=%d first=%s, want all 41 attempts from 0 s", got[0].Count, got[0].First.Sub(t0))
 	}
+	// Users tried after the firing, inside the window, raise the reported
+	// distinct count; after the window (30 m from 0 s) they do not join.
+	e = newEngine(t, signinRules, DefaultConfig())
+	in = append(in,
+		obs(fail, "late1", at(29*time.Minute+30*time.Second), "sourceIPAddress=192.0.2.1", "userName=frank"),
+		obs(fail, "late2", at(30*time.Minute), "sourceIPAddress=192.0.2.1", "userName=grace"),
+		obs(fail, "after", at(30*time.Minute+time.Second), "sourceIPAddress=192.0.2.1", "userName=heidi"))
+	got = only(run(e, in), "Password spraying")
+	if len(got) != 1 || got[0].Value != 7 || got[0].Count != 43 || !got[0].Fired.Equal(at(29*time.Minute)) {
+		t.Fatalf("want one detection, fired at 29 m, 7 distinct users over 43 attempts:\n%s", render(got))
+	}
 }
 
 func TestSuccessAfterFailures(t *testing.T) {

@@ -339,6 +339,10 @@ func (e *Engine) slide(rs *ruleState, g *group, it *item) {
 		g.Count++
 		g.Last = max(g.Last, it.T)
 		e.addIDs(g, it.IDs)
+		g.Entries = append(g.Entries, it.entry)
+		if len(g.Entries) > e.cfg.MaxEventsPerGroup {
+			e.dropOldest(g)
+		}
 		return
 	}
 	g.Entries = append(g.Entries, it.entry)
@@ -365,7 +369,6 @@ func (e *Engine) slide(rs *ruleState, g *group, it *item) {
 		g.Count++
 		e.addIDs(g, en.IDs)
 	}
-	g.Entries = nil
 	rs.setDeadline(g, g.Close)
 }
 
@@ -404,6 +407,7 @@ func (e *Engine) finish(rs *ruleState, g *group, evicted bool, out *[]Detection)
 	delete(rs.groups, g.Key)
 	if rs.sliding {
 		if g.Fired {
+			e.finalValue(rs, g)
 			e.emit(rs, g, g.Vals, nil, out)
 		}
 		return
@@ -424,6 +428,18 @@ func (e *Engine) finish(rs *ruleState, g *group, evicted bool, out *[]Detection)
 	}
 	g.Value, g.FiredAt = v, g.Last
 	e.emit(rs, g, g.Vals, g.Entries, out)
+}
+
+// finalValue sets a fired sliding window's Value to its measure over the
+// whole window. The measure only grows with more events, so this is at
+// least the value at firing; the max guards against observations dropped
+// by MaxEventsPerGroup.
+func (e *Engine) finalValue(rs *ruleState, g *group) {
+	if rs.r.Type == EventCount {
+		g.Value = float64(g.Count)
+		return
+	}
+	g.Value = max(g.Value, e.aggregate(rs, g.Entries))
 }
 
 // finishPercentile emits one detection per value whose share of the
