@@ -3,6 +3,7 @@ package cwfilter
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/signwatch/signwatch/internal/event"
 )
@@ -109,5 +110,38 @@ func BenchmarkMatchTerms(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		p.Match(event.Value{}, events[i%len(events)])
+	}
+}
+
+// BenchmarkObserve feeds the mix through an evaluator holding the seed and
+// CIS patterns as metric filters, each with an alarm, advancing event time
+// by one second per event.
+func BenchmarkObserve(b *testing.B) {
+	events := benchEvents()
+	cfg := Config{}
+	for i, p := range benchPatterns(b) {
+		name := fmt.Sprintf("m%d", i)
+		cfg.MetricFilters = append(cfg.MetricFilters, MetricFilter{Name: name, Pattern: p.Source(), MetricName: name, Namespace: "CIS", DefaultValue: fptr(0)})
+		cfg.Alarms = append(cfg.Alarms, Alarm{Name: name, Metric: name, Threshold: 1, ComparisonOperator: "GreaterThanOrEqualToThreshold", TreatMissingData: "notBreaching"})
+	}
+	e, err := NewEvaluator(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	docs := make([]event.Doc, len(events))
+	for i := range events {
+		if err := docs[i].Parse(events[i]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		k := i % len(events)
+		now := t0.Add(time.Duration(i) * time.Second)
+		e.Observe(now, docs[k].Root(), events[k])
+		if i%60 == 0 {
+			e.Advance(now)
+		}
 	}
 }

@@ -146,8 +146,26 @@ func inNamespace(ns string) string {
 // Stats reports the counters of events and datapoints that were not used.
 func (e *Evaluator) Stats() Stats { return e.stats }
 
+// Literals returns byte strings one of which occurs in every event some
+// metric filter can match, or nil when that is not known. An event holding
+// none of them may be passed to Observe with a Missing ev: it still counts
+// as ingested (for default values) and matches no filter.
+func (e *Evaluator) Literals() [][]byte {
+	var out [][]byte
+	for _, f := range e.filters {
+		l := f.pat.Literals()
+		if l == nil {
+			return nil
+		}
+		out = append(out, l...)
+	}
+	return dedupe(out)
+}
+
 // Observe runs the metric filters over one event whose time is t. Every
-// observed event counts as ingested for the default values of its minute.
+// observed event counts as ingested for the default values of its minute,
+// so the caller passes every event of the input, in any order; events for
+// periods an alarm has already evaluated are counted in Stats.Late.
 func (e *Evaluator) Observe(t time.Time, ev event.Value, raw []byte) {
 	sec := t.Unix()
 	minute := floorDiv(sec, 60)

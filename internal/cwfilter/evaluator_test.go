@@ -382,3 +382,23 @@ func TestLessThanOperators(t *testing.T) {
 		t.Error("NaN breached")
 	}
 }
+
+func TestEvaluatorLiterals(t *testing.T) {
+	e := newEval(t, seedConfig())
+	lits := e.Literals()
+	if len(lits) == 0 {
+		t.Fatal("no literals for the seed filter")
+	}
+	found := false
+	for _, l := range lits {
+		found = found || strings.Contains(seedConsoleLogin("Failure", "Yes"), string(l))
+	}
+	if !found {
+		t.Errorf("literals %q not in a matching event", lits)
+	}
+	cfg := seedConfig()
+	cfg.MetricFilters = append(cfg.MetricFilters, MetricFilter{Name: "x", Pattern: `{ $.a NOT EXISTS }`, MetricName: "X", Namespace: "N"})
+	if l := newEval(t, cfg).Literals(); l != nil {
+		t.Errorf("literals %q with a NOT EXISTS filter", l)
+	}
+}

@@ -223,6 +223,7 @@ func TestSyntaxErrorsPointAtTheColumn(t *testing.T) {
 		{`[a, a]`, 6, "used twice"},
 		{`[a = 1 && c = 2, b]`, 11, "not a field"},
 		{`ERROR -`, 8, "expected a term"},
+		{`? x`, 2, "expected a term after '?'"},
 		{`{ $.a = 1 is true }`, 11, "expected &&, || or }"},
 	} {
 		_, err := Parse(c.pattern)

@@ -106,11 +106,10 @@ func (p *parser) term() (term, error) {
 		p.pos++
 	}
 	at := p.pos
+	if t.role != roleInclude && (p.eof() || isBlank(p.peek())) {
+		return t, p.errAt(at, "expected a term after %q", p.src[at-1])
+	}
 	switch p.peek() {
-	case 0:
-		if p.eof() {
-			return t, p.errAt(at, "expected a term after %q", p.src[at-1])
-		}
 	case '"':
 		s, err := p.quoted()
 		if err != nil {
