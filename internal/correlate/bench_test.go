@@ -78,7 +78,7 @@ func BenchmarkObserve100kGroups(b *testing.B) {
 		e.Observe(o)
 	}
 	b.StopTimer()
-	if s := e.Stats(); s.Groups < 2*benchGroups-2000 || s.Evictions[EvictMaxGroups] != 0 {
+	if s := e.Stats(); s.Groups < 2*benchGroups-2000 || s.EvictionsByReason[EvictMaxGroups] != 0 {
 		b.Fatalf("groups did not stay live: %+v", s)
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "obs/s")

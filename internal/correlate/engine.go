@@ -38,7 +38,7 @@ func DefaultConfig() Config {
 	return Config{MaxGroups: 100000, MaxEventsPerGroup: 1000, AllowedLateness: time.Hour}
 }
 
-// Eviction reasons, the keys of Stats.Evictions.
+// Eviction reasons, the keys of Stats.EvictionsByReason.
 const (
 	EvictMaxGroups = "max_groups"
 	EvictMaxEvents = "max_events_per_group"
@@ -102,9 +102,19 @@ type Stats struct {
 	Invalid           uint64            // dropped: time outside 1678–2262 or zero
 	MissingField      uint64            // skipped by a rule: a group-by or value field is absent
 	BadValue          uint64            // skipped by a rule: value not a finite number
-	Evictions         map[string]uint64 // by reason (EvictMaxGroups, EvictMaxEvents)
+	EvictionsByReason map[string]uint64 // by reason (EvictMaxGroups, EvictMaxEvents)
 	TruncatedEventIDs uint64            // event IDs left out of detections
 	Detections        uint64            // detections emitted
+}
+
+// Evictions is the total of EvictionsByReason: state the limits forced the
+// engine to drop, which the caller reports and raises as an internal alert.
+func (s Stats) Evictions() uint64 {
+	var n uint64
+	for _, v := range s.EvictionsByReason {
+		n += v
+	}
+	return n
 }
 
 type target struct{ rule, input int }
@@ -463,7 +473,7 @@ func (e *Engine) Stats() Stats {
 		Observed: e.st.Observed, Late: e.st.Late, Invalid: e.st.Invalid,
 		MissingField: e.st.MissingField, BadValue: e.st.BadValue,
 		TruncatedEventIDs: e.st.Truncated, Detections: e.st.Detections,
-		Evictions: map[string]uint64{EvictMaxGroups: e.st.EvictGroups, EvictMaxEvents: e.st.EvictEvents},
+		EvictionsByReason: map[string]uint64{EvictMaxGroups: e.st.EvictGroups, EvictMaxEvents: e.st.EvictEvents},
 	}
 	for _, rs := range e.rules {
 		s.Groups += len(rs.groups)

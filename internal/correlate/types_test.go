@@ -279,8 +279,8 @@ func TestMaxGroupsEvictsAndCounts(t *testing.T) {
 		t.Errorf("unexpected: %s", render(rest))
 	}
 	s := e.Stats()
-	if s.Evictions[EvictMaxGroups] != 3 || s.Groups != 0 {
-		t.Errorf("evictions %v groups %d, want 3 max_groups evictions (u, v, w)", s.Evictions, s.Groups)
+	if s.EvictionsByReason[EvictMaxGroups] != 3 || s.Evictions() != 3 || s.Groups != 0 {
+		t.Errorf("evictions %v groups %d, want 3 max_groups evictions (u, v, w)", s.EvictionsByReason, s.Groups)
 	}
 }
 
@@ -309,7 +309,7 @@ func TestMaxEventsPerGroupTruncatesEvidence(t *testing.T) {
 		e.Observe(obs("rule_a", fmt.Sprint("s", i), at(time.Duration(i)*time.Second), "ip=x", "user=same"))
 	}
 	e.Flush()
-	if n := e.Stats().Evictions[EvictMaxEvents]; n != 2 {
+	if n := e.Stats().EvictionsByReason[EvictMaxEvents]; n != 2 {
 		t.Errorf("max_events_per_group evictions = %d, want 2", n)
 	}
 }
