@@ -6,6 +6,7 @@ package alert
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -83,12 +84,13 @@ type KV struct {
 // Evidence is one element of an explanation: which selection matched on
 // which field and value (or, for correlations and alarms, a note).
 type Evidence struct {
-	EventID   string `json:"event_id,omitempty"`
-	Selection string `json:"selection,omitempty"`
-	Field     string `json:"field,omitempty"`
-	Value     string `json:"value,omitempty"`   // the event's value
-	Pattern   string `json:"pattern,omitempty"` // what the rule asked for
-	Note      string `json:"note,omitempty"`
+	EventID   string   `json:"event_id,omitempty"`
+	Selection string   `json:"selection,omitempty"`
+	Field     string   `json:"field,omitempty"`
+	Modifiers []string `json:"modifiers,omitempty"` // Sigma modifiers of the field (contains, re...)
+	Value     string   `json:"value,omitempty"`     // the event's value
+	Pattern   string   `json:"pattern,omitempty"`   // what the rule asked for
+	Note      string   `json:"note,omitempty"`
 }
 
 // Aggregate is the measured value of an aggregating rule (value_count,
@@ -113,6 +115,8 @@ type Alert struct {
 	Actor       string   // ARN or name of the principal, when one
 	SourceIP    string
 	UserAgent   string
+	EventName   string  // the eventName the evidence events share, when they do
+	Value       float64 // the aggregate that satisfied a correlation (count, distinct count, sum...)
 	Explanation []Evidence
 	Aggregate   *Aggregate     // aggregating rules only
 	Records     []event.SignIn // normalized sign-in records of the evidence, when sign-ins
@@ -125,6 +129,25 @@ func (a *Alert) Level() Level { return Level(strings.ToLower(a.Rule.Level)) }
 
 // AtLeast reports whether the alert's level is at or above min.
 func (a *Alert) AtLeast(min Level) bool { return a.Level().Rank() >= min.Rank() }
+
+// SortKV orders a group key by key name (for keys from unordered sources,
+// such as alarm dimensions).
+func SortKV(kv []KV) {
+	sort.SliceStable(kv, func(i, j int) bool { return kv[i].Key < kv[j].Key })
+}
+
+// Drill events carry an eventID prefix and a user agent suffix so that a
+// real pipeline can tell them apart (they match internal/drill, which
+// writes them).
+const (
+	DrillEventIDPrefix   = "signwatch-drill-"
+	DrillUserAgentSuffix = " signwatch-drill/1"
+)
+
+// IsDrill reports whether an event carries a drill mark.
+func IsDrill(eventID, userAgent string) bool {
+	return strings.HasPrefix(eventID, DrillEventIDPrefix) || strings.HasSuffix(userAgent, DrillUserAgentSuffix)
+}
 
 // GroupKeyString returns the group key as a readable "k=v, k=v" string.
 func (a *Alert) GroupKeyString() string {

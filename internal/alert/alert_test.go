@@ -175,3 +175,26 @@ func FuzzSummarize(f *testing.F) {
 		}
 	})
 }
+
+func TestEventNameValueAndHelpers(t *testing.T) {
+	a := &Alert{Rule: RuleRef{Title: "Failures from one source IP", Kind: KindEventCount}, EventName: "ConsoleLogin",
+		GroupKey: []KV{{"sourceIPAddress", "203.0.113.9"}}, Count: 20, FirstSeen: t0, LastSeen: t0.Add(9 * time.Minute)}
+	want := "Failures from one source IP: 20 console sign-ins from 203.0.113.9 in 9 min"
+	if got := Summarize(a); got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+	v := &Alert{Rule: RuleRef{Title: "Password spraying across an account", Kind: KindValueCount}, Value: 11, Count: 14,
+		GroupKey: []KV{{"recipientAccountId", "123456789012"}}, FirstSeen: t0, LastSeen: t0.Add(50 * time.Minute)}
+	want = "Password spraying across an account: 11 distinct values in 14 events to 123456789012 in 50 min"
+	if got := Summarize(v); got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+	kv := []KV{{"b", "1"}, {"a", "2"}}
+	SortKV(kv)
+	if kv[0].Key != "a" {
+		t.Errorf("SortKV %v", kv)
+	}
+	if !IsDrill("signwatch-drill-123", "") || !IsDrill("x", "Mozilla/5.0 signwatch-drill/1") || IsDrill("x", "Mozilla/5.0") {
+		t.Error("IsDrill")
+	}
+}

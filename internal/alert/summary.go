@@ -81,7 +81,33 @@ func subject(a *Alert) string {
 	if a.Count <= 1 {
 		return title
 	}
+	if p := valuePhrase(a); p != "" {
+		return title + ": " + p
+	}
+	if noun, ok := eventNouns[a.EventName]; ok {
+		return fmt.Sprintf("%s: %d %s", title, a.Count, plural(noun, true))
+	}
+	if a.EventName != "" {
+		return fmt.Sprintf("%s: %d %s events", title, a.Count, clean(a.EventName, 60))
+	}
 	return fmt.Sprintf("%s: %d events", title, a.Count)
+}
+
+// valuePhrase states the aggregate of value correlations (Alert.Value
+// without an Aggregate): "7 distinct values in 9 events".
+func valuePhrase(a *Alert) string {
+	v := strconv.FormatFloat(a.Value, 'f', -1, 64)
+	switch a.Rule.Kind {
+	case KindValueCount:
+		return fmt.Sprintf("%s distinct values in %d events", v, a.Count)
+	case KindValueSum:
+		return fmt.Sprintf("sum %s over %d events", v, a.Count)
+	case KindValueAvg:
+		return fmt.Sprintf("average %s over %d events", v, a.Count)
+	case KindValuePercentile:
+		return fmt.Sprintf("percentile value %s over %d events", v, a.Count)
+	}
+	return ""
 }
 
 func aggregatePhrase(ag *Aggregate) string {

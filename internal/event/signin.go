@@ -150,6 +150,15 @@ func NormalizeSignIn(root Value) (SignIn, bool) {
 	return s, true
 }
 
+// ActorOf normalizes the principal of any event, sign-in or not, the way
+// NormalizeSignIn does for sign-ins (Identity Center steps aside, an
+// unknown userIdentity.type is ActorUnknown).
+func ActorOf(root Value) Actor {
+	s := SignIn{EventSource: str(root, "eventSource"), EventName: str(root, "eventName")}
+	s.SAMLProvider = str(root.Get("additionalEventData"), "SamlProviderArn")
+	return normalizeActor(root, &s)
+}
+
 // str returns the string (or scalar text) of member key of v, "" when absent.
 func str(v Value, key string) string {
 	m := v.Get(key)

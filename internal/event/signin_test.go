@@ -376,3 +376,16 @@ func BenchmarkNormalizeSignIn(b *testing.B) {
 		NormalizeSignIn(v)
 	}
 }
+
+func TestActorOf(t *testing.T) {
+	a := ActorOf(parse(t, `{"eventSource":"s3.amazonaws.com","eventName":"GetObject","userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::123456789012:assumed-role/web/i-0123456789abcdef0","principalId":"AROAEXAMPLE:i-0123456789abcdef0"}}`))
+	if a.Type != ActorAssumedRole || a.Name != "i-0123456789abcdef0" || a.InstanceID != "i-0123456789abcdef0" {
+		t.Errorf("%+v", a)
+	}
+	if a := ActorOf(parse(t, `{"eventName":"ListBuckets"}`)); a.Type != ActorUnknown || a.Name != "" {
+		t.Errorf("no identity: %+v", a)
+	}
+	if a := ActorOf(parse(t, rootChangePassword)); a.Type != ActorRoot || a.Name != "root" {
+		t.Errorf("root: %+v", a)
+	}
+}

@@ -18,7 +18,7 @@ import (
 // "summary") only metric and value, so one RFC 4180 reader reads both.
 var CSVHeader = []string{"type", "first_seen", "last_seen", "level", "rule_id", "rule_title", "rule_kind",
 	"tags", "account", "region", "actor", "source_ip", "user_agent", "count", "group_key", "summary",
-	"event_ids", "metric", "value"}
+	"event_ids", "event_name", "aggregate_value", "metric", "value"}
 
 // Neutralize defuses spreadsheet formula injection: a cell starting with
 // = + - @ tab or carriage return gets a leading apostrophe, so a user agent
@@ -77,7 +77,7 @@ func detectionRow(a *alert.Alert) []string {
 	return []string{"detection", fmtTime(a.FirstSeen), fmtTime(a.LastSeen), d.Rule.Level, d.Rule.ID,
 		d.Rule.Title, d.Rule.Kind, strings.Join(d.Rule.Tags, ";"), d.Account, d.Region, d.Actor,
 		d.SourceIP, d.UserAgent, strconv.Itoa(d.Count), strings.Join(keys, ";"), d.Summary,
-		strings.Join(d.EventIDs, " "), "", ""}
+		strings.Join(d.EventIDs, " "), d.EventName, strconv.FormatFloat(d.Value, 'f', -1, 64), "", ""}
 }
 
 // flatten turns v's JSON form into (dotted path, scalar) pairs in document

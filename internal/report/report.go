@@ -18,6 +18,16 @@ import (
 // Formats are the accepted values of --format.
 var Formats = []string{"table", "csv", "jsonl", "json"}
 
+// ValidFormat reports whether format is one of Formats.
+func ValidFormat(format string) bool {
+	for _, f := range Formats {
+		if f == format {
+			return true
+		}
+	}
+	return false
+}
+
 // SchemaVersion is the version of the JSON output schema.
 const SchemaVersion = "1"
 
@@ -35,7 +45,7 @@ type Options struct {
 func Write(w io.Writer, format string, alerts []alert.Alert, s *summary.Summary, opt Options) error {
 	sorted := Sorted(alerts)
 	if s == nil {
-		s = summary.New(summary.Config{})
+		s = summary.New()
 	}
 	var err error
 	switch format {
@@ -83,19 +93,11 @@ func Sorted(alerts []alert.Alert) []alert.Alert {
 	return out
 }
 
-// summaryView builds the summary's written form with the detection counts.
+// summaryView builds the summary's written form; the detection counts are
+// those of the alerts written (after --min-level).
 func summaryView(alerts []alert.Alert, s *summary.Summary) *summary.View {
 	v := s.View()
-	for _, l := range alert.Levels {
-		v.DetectionsByLevel[string(l)] = 0
-	}
-	for i := range alerts {
-		l := string(alerts[i].Level())
-		if alerts[i].Level().Rank() == 0 {
-			l = "unknown"
-		}
-		v.DetectionsByLevel[l]++
-	}
+	v.DetectionsByLevel = summary.CountLevels(alerts)
 	return v
 }
 
@@ -131,6 +133,8 @@ type Detection struct {
 	Actor       string           `json:"actor"`
 	SourceIP    string           `json:"source_ip"`
 	UserAgent   string           `json:"user_agent"`
+	EventName   string           `json:"event_name"`
+	Value       float64          `json:"value"`
 	Explanation []alert.Evidence `json:"explanation"`
 	Aggregate   *alert.Aggregate `json:"aggregate,omitempty"`
 	Records     []event.SignIn   `json:"records,omitempty"`
@@ -155,7 +159,7 @@ func NewDetection(a *alert.Alert) Detection {
 		FirstSeen: timePtr(a.FirstSeen), LastSeen: timePtr(a.LastSeen),
 		Account: a.Account, Region: a.Region, GroupKey: GroupKey(a.GroupKey),
 		Summary: a.Summary, Count: a.Count, EventIDs: append([]string{}, a.EventIDs...),
-		Actor: a.Actor, SourceIP: a.SourceIP, UserAgent: a.UserAgent,
+		Actor: a.Actor, SourceIP: a.SourceIP, UserAgent: a.UserAgent, EventName: a.EventName, Value: a.Value,
 		Explanation: append([]alert.Evidence{}, a.Explanation...),
 		Aggregate:   a.Aggregate, Records: a.Records, Drill: a.Drill,
 	}

@@ -49,7 +49,7 @@ func testAlerts() []alert.Alert {
 }
 
 func testSummary(t *testing.T) *summary.Summary {
-	s := summary.New(summary.Config{})
+	s := summary.New()
 	var d event.Doc
 	for i, e := range []string{
 		`{"eventID":"a","eventTime":"2023-07-16T04:33:40Z","awsRegion":"us-east-1","recipientAccountId":"123456789012","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","userIdentity":{"type":"Root","arn":"arn:aws:iam::123456789012:root"},"sourceIPAddress":"198.51.100.7","userAgent":"-cmd|' /C calc'!A0","responseElements":{"ConsoleLogin":"Success"},"additionalEventData":{"MFAUsed":"No"}}`,
@@ -60,10 +60,17 @@ func testSummary(t *testing.T) *summary.Summary {
 		}
 		s.AddEvent(d.Root(), []byte(e))
 	}
-	s.FilesRead, s.EventsRead, s.Elapsed, s.BytesRead, s.RulesLoaded = 2, 3, 2*time.Second, 4e6, 42
-	s.Duplicates = 1
+	s.AddFile("logs/a.json", 3000)
+	s.AddFile("logs/b.json", 1000)
+	s.AddRead()
+	s.AddRead()
+	s.AddRead()
+	s.AddDuplicate()
+	s.SetThroughput(2*time.Second, 4e6)
+	s.SetRules(40, 2, 1)
 	s.AddSkipped("LICENSE", "not CloudTrail")
-	s.AddParseError("logs/a.json:3:17: invalid JSON")
+	s.AddProblem("logs/a.json:3:17: invalid JSON")
+	s.AddAlarmTransition("SignInFailedMFAAlarm", "OK", "ALARM", t0, "1 datapoint >= 1")
 	return s
 }
 
@@ -171,7 +178,7 @@ func TestCSVNeutralizesAndParses(t *testing.T) {
 			metrics[r[col["metric"]]] = r[col["value"]]
 		}
 	}
-	want := map[string]string{"events.unique": "2", "events.duplicates": "1", "files.skipped_files[0].path": "LICENSE",
+	want := map[string]string{"events.unique": "2", "events.duplicates": "1", "files.skipped_files[0].name": "LICENSE",
 		"sign_in_top.user_agents[0].key": "'-cmd|' /C calc'!A0", "rules_loaded": "42", "detections_by_level.high": "2"}
 	for k, v := range want {
 		if metrics[k] != v {

@@ -120,14 +120,14 @@ func writeSummary(w io.Writer, v *summary.View, color bool) {
 	fmt.Fprintln(w, "Summary")
 	fmt.Fprintf(w, "  Files          %d read, %d skipped\n", v.Files.Read, v.Files.Skipped)
 	for _, sk := range v.Files.SkippedFiles {
-		fmt.Fprintf(w, "                 skipped %s: %s\n", c(sk.Path), c(sk.Reason))
+		fmt.Fprintf(w, "                 skipped %s: %s\n", c(sk.Name), c(sk.Reason))
 	}
 	if v.Files.SkippedTruncated {
 		fmt.Fprintf(w, "                 (%d more skipped files not listed)\n", v.Files.Skipped-int64(len(v.Files.SkippedFiles)))
 	}
 	e := v.Events
-	fmt.Fprintf(w, "  Events         %d read, %d unique, %d duplicates, %d untimed, %d parse errors\n",
-		e.Read, e.Unique, e.Duplicates, e.Untimed, e.ParseErrors)
+	fmt.Fprintf(w, "  Events         %d read, %d unique, %d duplicates, %d out of range, %d untimed, %d parse errors\n",
+		e.Read, e.Unique, e.Duplicates, e.OutOfRange, e.Untimed, e.ParseErrors)
 	for _, p := range e.ErrorPositions {
 		fmt.Fprintf(w, "                 %s\n", c(p))
 	}
@@ -149,9 +149,13 @@ func writeSummary(w io.Writer, v *summary.View, color bool) {
 	writeEntries(w, "Regions", v.Regions, 0)
 	writeEntries(w, "Accounts", v.Accounts, 20)
 	t := v.Throughput
-	fmt.Fprintf(w, "  Rules          %d loaded\n", v.RulesLoaded)
-	fmt.Fprintf(w, "  Throughput     %.0f events/s, %.1f MB/s, %.2f s elapsed, %d bytes read\n",
-		t.EventsPerSecond, t.MBPerSecond, t.ElapsedSeconds, t.BytesRead)
+	fmt.Fprintf(w, "  Rules          %d loaded (%d detection, %d correlation), %d filters; %d correlation evictions\n",
+		v.RulesLoaded, v.Rules.Detection, v.Rules.Correlation, v.Rules.Filter, v.CorrelationEvicts)
+	for _, tr := range v.AlarmTransitions {
+		fmt.Fprintf(w, "  Alarm          %s %s -> %s at %s: %s\n", c(tr.Alarm), c(tr.From), c(tr.To), tr.Time, c(tr.Reason))
+	}
+	fmt.Fprintf(w, "  Throughput     %.0f events/s, %.1f MB/s read (%.1f MB/s decoded), %.2f s elapsed, %d bytes read, %d decoded\n",
+		t.EventsPerSecond, t.MBPerSecond, t.DecodedMBPerSecond, t.ElapsedSeconds, t.BytesRead, t.DecodedBytes)
 	for _, warn := range v.Warnings {
 		if color {
 			fmt.Fprintf(w, "%sWARNING%s %s\n", levelColor[alert.Medium], colorReset, c(warn))

@@ -15,6 +15,7 @@ import (
 	"bytes"
 	"time"
 
+	"github.com/signwatch/signwatch/internal/alert"
 	"github.com/signwatch/signwatch/internal/event"
 )
 
@@ -50,7 +51,7 @@ func (c Config) withDefaults() Config {
 
 // Skipped is a file that was not read as CloudTrail, and why.
 type Skipped struct {
-	Path   string `json:"path"`
+	Name   string `json:"name"` // path, S3 key or archive member
 	Reason string `json:"reason"`
 }
 
@@ -99,19 +100,25 @@ const maxEventNames = 256
 // OtherEventName collects sign-in events beyond the distinct-name bound.
 const OtherEventName = "(other)"
 
-// Summary is the scan summary. The exported counters are set by the
-// pipeline; AddEvent fills the rest.
+// Summary is the scan summary. The pipeline reports what only it knows
+// (files, reads, duplicates, problems, rules, throughput) through the Add
+// and Set methods; AddEvent fills the rest.
 type Summary struct {
 	cfg Config
 
-	FilesRead    int64         // files (or objects, archive members) read as CloudTrail
-	FilesSkipped int64         // files skipped (not CloudTrail, unreadable...)
-	EventsRead   int64         // events decoded, duplicates included
-	Duplicates   int64         // events dropped as a repeated eventID
-	ParseErrors  int64         // input problems
-	BytesRead    int64         // input bytes read (compressed size as stored)
-	Elapsed      time.Duration // wall time of the scan
-	RulesLoaded  int           // rules in the compiled set
+	filesRead    int64
+	filesSkipped int64
+	eventsRead   int64
+	duplicates   int64
+	outOfRange   int64
+	problems     int64
+	bytesRead    int64
+	decoded      int64
+	elapsed      time.Duration
+	rules        RuleCounts
+	evictions    int64
+	byLevel      map[string]int
+	transitions  []AlarmTransition
 
 	skipped        []Skipped
 	positions      []string
@@ -133,6 +140,25 @@ type Summary struct {
 	scanned        map[string]bool
 	ic             IdentityCenter
 }
+
+// RuleCounts is what the compiled rule set holds.
+type RuleCounts struct {
+	Detection   int `json:"detection"`
+	Correlation int `json:"correlation"`
+	Filter      int `json:"filter"`
+}
+
+// AlarmTransition is one state change of a CloudWatch alarm.
+type AlarmTransition struct {
+	Alarm  string `json:"alarm"`
+	From   string `json:"from"`
+	To     string `json:"to"`
+	Time   string `json:"time"`
+	Reason string `json:"reason"`
+}
+
+// maxTransitions bounds the alarm transitions kept.
+const maxTransitions = 1000
 
 // IdentityCenter counts stitched IAM Identity Center sign-in attempts.
 type IdentityCenter struct {
@@ -160,8 +186,12 @@ func (s *Summary) AddAttempt(a *event.Attempt) {
 	}
 }
 
-// New returns an empty Summary; zero fields of cfg take their defaults.
-func New(cfg Config) *Summary {
+// New returns an empty Summary with the default Config.
+func New() *Summary { return NewWithConfig(Config{}) }
+
+// NewWithConfig returns an empty Summary; zero fields of cfg take their
+// defaults.
+func NewWithConfig(cfg Config) *Summary {
 	cfg = cfg.withDefaults()
 	c := func() *Counter { return NewCounter(cfg.TopCap) }
 	return &Summary{
@@ -171,22 +201,92 @@ func New(cfg Config) *Summary {
 	}
 }
 
+// AddFile counts a file (object, archive member) read as CloudTrail and the
+// bytes it decoded to.
+func (s *Summary) AddFile(name string, decodedBytes int64) {
+	s.filesRead++
+	s.decoded += decodedBytes
+}
+
 // AddSkipped records a skipped file and why; past Config.MaxSkipped files
 // only the count grows.
-func (s *Summary) AddSkipped(path, reason string) {
-	s.FilesSkipped++
+func (s *Summary) AddSkipped(name, reason string) {
+	s.filesSkipped++
 	if len(s.skipped) < s.cfg.MaxSkipped {
-		s.skipped = append(s.skipped, Skipped{path, reason})
+		s.skipped = append(s.skipped, Skipped{name, reason})
 	}
 }
 
-// AddParseError counts an input problem and keeps the first positions
+// Skipped returns the skipped files listed (at most Config.MaxSkipped).
+func (s *Summary) Skipped() []Skipped { return append([]Skipped(nil), s.skipped...) }
+
+// AddRead counts one decoded event, before de-duplication.
+func (s *Summary) AddRead() { s.eventsRead++ }
+
+// AddDuplicate counts an event dropped as a repeated eventID.
+func (s *Summary) AddDuplicate() { s.duplicates++ }
+
+// AddOutOfRange counts an event left out by --since, --until or --account.
+func (s *Summary) AddOutOfRange() { s.outOfRange++ }
+
+// AddProblem counts an input problem and keeps the first positions
 // ("file:line:column: message" or similar).
-func (s *Summary) AddParseError(position string) {
-	s.ParseErrors++
+func (s *Summary) AddProblem(position string) {
+	s.problems++
 	if len(s.positions) < s.cfg.MaxPositions {
 		s.positions = append(s.positions, position)
 	}
+}
+
+// SetThroughput records the scan's wall time and the input bytes read.
+func (s *Summary) SetThroughput(elapsed time.Duration, bytesRead int64) {
+	s.elapsed, s.bytesRead = elapsed, bytesRead
+}
+
+// SetRules records the size of the compiled rule set.
+func (s *Summary) SetRules(detection, correlation, filter int) {
+	s.rules = RuleCounts{detection, correlation, filter}
+}
+
+// SetCorrelationStats records how much correlation state was evicted at
+// its bounds (a non-zero count is also a warning).
+func (s *Summary) SetCorrelationStats(evictions uint64) { s.evictions = int64(evictions) }
+
+// AddAlarmTransition records a CloudWatch alarm state change.
+func (s *Summary) AddAlarmTransition(alarm, from, to string, at time.Time, reason string) {
+	if len(s.transitions) < maxTransitions {
+		s.transitions = append(s.transitions, AlarmTransition{alarm, from, to, formatTime(at), reason})
+	}
+}
+
+// SetAlerts records the detections reported, counted by level.
+func (s *Summary) SetAlerts(alerts []alert.Alert) {
+	s.byLevel = CountLevels(alerts)
+}
+
+// CountLevels counts alerts by level; every level is present, and alerts
+// with a level that is not one of the five count as "unknown".
+func CountLevels(alerts []alert.Alert) map[string]int {
+	m := map[string]int{}
+	for _, l := range alert.Levels {
+		m[string(l)] = 0
+	}
+	for i := range alerts {
+		l := alerts[i].Level()
+		if l.Rank() == 0 {
+			m["unknown"]++
+		} else {
+			m[string(l)]++
+		}
+	}
+	return m
+}
+
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
 }
 
 // NoteScannedRegion records a region the input covers (from the key layout
@@ -376,17 +476,31 @@ func (s *Summary) addMFA(si *event.SignIn) {
 // Merge adds o into s (o is left unchanged). Parse-error positions and
 // skipped files keep s's first, then o's, up to the caps.
 func (s *Summary) Merge(o *Summary) {
-	s.FilesRead += o.FilesRead
-	s.FilesSkipped += o.FilesSkipped
-	s.EventsRead += o.EventsRead
-	s.Duplicates += o.Duplicates
-	s.ParseErrors += o.ParseErrors
-	s.BytesRead += o.BytesRead
-	if o.Elapsed > s.Elapsed {
-		s.Elapsed = o.Elapsed
+	s.filesRead += o.filesRead
+	s.filesSkipped += o.filesSkipped
+	s.eventsRead += o.eventsRead
+	s.duplicates += o.duplicates
+	s.outOfRange += o.outOfRange
+	s.problems += o.problems
+	s.bytesRead += o.bytesRead
+	s.decoded += o.decoded
+	s.elapsed = max(s.elapsed, o.elapsed)
+	if o.rules != (RuleCounts{}) {
+		s.rules = o.rules
 	}
-	if o.RulesLoaded > s.RulesLoaded {
-		s.RulesLoaded = o.RulesLoaded
+	s.evictions += o.evictions
+	if o.byLevel != nil {
+		if s.byLevel == nil {
+			s.byLevel = map[string]int{}
+		}
+		for k, n := range o.byLevel {
+			s.byLevel[k] += n
+		}
+	}
+	for _, t := range o.transitions {
+		if len(s.transitions) < maxTransitions {
+			s.transitions = append(s.transitions, t)
+		}
 	}
 	for _, k := range o.skipped {
 		if len(s.skipped) < s.cfg.MaxSkipped {

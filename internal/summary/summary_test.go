@@ -6,7 +6,9 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/signwatch/signwatch/internal/alert"
 	"github.com/signwatch/signwatch/internal/event"
 )
 
@@ -53,6 +55,8 @@ func corpus() []string {
 	}
 }
 
+var corpusTime = time.Date(2023, 7, 16, 5, 0, 0, 0, time.UTC)
+
 func feed(t testing.TB, s *Summary, events []string) {
 	t.Helper()
 	var d event.Doc
@@ -65,7 +69,7 @@ func feed(t testing.TB, s *Summary, events []string) {
 }
 
 func TestSummaryCounts(t *testing.T) {
-	s := New(Config{})
+	s := New()
 	feed(t, s, corpus())
 	if s.Unique() != 12 || s.Untimed() != 1 {
 		t.Errorf("unique %d untimed %d", s.Unique(), s.Untimed())
@@ -128,7 +132,7 @@ func sortEntries(e []Entry) {
 }
 
 func TestRegionWarning(t *testing.T) {
-	s := New(Config{})
+	s := New()
 	if s.MissingSignInRegions() != nil || len(s.Warnings()) != 0 {
 		t.Error("no warning without events")
 	}
@@ -140,7 +144,7 @@ func TestRegionWarning(t *testing.T) {
 	if len(w) != 1 || !strings.Contains(w[0], "eu-north-1, ap-southeast-2") {
 		t.Errorf("warning %q", w)
 	}
-	only := New(Config{})
+	only := New()
 	feed(t, only, corpus()[9:11]) // eu-west-1 only
 	if w := only.Warnings(); len(w) != 1 || !strings.Contains(w[0], "us-east-1, us-east-2, eu-north-1, ap-southeast-2") || !strings.Contains(w[0], "root") {
 		t.Errorf("eu-west-1 only: %q", w)
@@ -154,21 +158,31 @@ func TestRegionWarning(t *testing.T) {
 }
 
 func TestMergeEqualsSequential(t *testing.T) {
-	all := New(Config{MaxPositions: 3})
+	all := NewWithConfig(Config{MaxPositions: 3})
 	feed(t, all, corpus())
 	for i := 0; i < 4; i++ {
-		all.AddParseError(fmt.Sprintf("f.json:%d:1: invalid", i))
+		all.AddProblem(fmt.Sprintf("f.json:%d:1: invalid", i))
 	}
 	all.AddSkipped("README.md", "not CloudTrail")
-	all.FilesRead, all.EventsRead, all.Duplicates = 3, 14, 2
+	all.AddFile("a", 10)
+	all.AddFile("b", 10)
+	all.AddFile("c", 10)
+	for i := 0; i < 14; i++ {
+		all.AddRead()
+	}
+	all.AddDuplicate()
+	all.AddDuplicate()
+	all.AddOutOfRange()
+	all.SetCorrelationStats(2)
+	all.AddAlarmTransition("mfa", "OK", "ALARM", corpusTime, "threshold crossed")
 
-	a, b := New(Config{MaxPositions: 3}), New(Config{MaxPositions: 3})
+	a, b := NewWithConfig(Config{MaxPositions: 3}), NewWithConfig(Config{MaxPositions: 3})
 	feed(t, a, corpus()[:5])
 	feed(t, b, corpus()[5:])
-	a.AddParseError("f.json:0:1: invalid")
-	a.AddParseError("f.json:1:1: invalid")
-	b.AddParseError("f.json:2:1: invalid")
-	b.AddParseError("f.json:3:1: invalid")
+	a.AddProblem("f.json:0:1: invalid")
+	a.AddProblem("f.json:1:1: invalid")
+	b.AddProblem("f.json:2:1: invalid")
+	b.AddProblem("f.json:3:1: invalid")
 	b.AddSkipped("README.md", "not CloudTrail")
 	attempts := []event.Attempt{{Outcome: event.Success, MFAUsed: true, ConsoleLogin: true}, {Outcome: event.Failure}, {Outcome: event.OutcomeUnknown, Evicted: true}}
 	for i := range attempts {
@@ -177,8 +191,21 @@ func TestMergeEqualsSequential(t *testing.T) {
 	a.AddAttempt(&attempts[0])
 	b.AddAttempt(&attempts[1])
 	b.AddAttempt(&attempts[2])
-	a.FilesRead, a.EventsRead, a.Duplicates = 1, 6, 1
-	b.FilesRead, b.EventsRead, b.Duplicates = 2, 8, 1
+	a.AddFile("a", 10)
+	b.AddFile("b", 10)
+	b.AddFile("c", 10)
+	for i := 0; i < 6; i++ {
+		a.AddRead()
+	}
+	for i := 0; i < 8; i++ {
+		b.AddRead()
+	}
+	a.AddDuplicate()
+	b.AddDuplicate()
+	b.AddOutOfRange()
+	a.SetCorrelationStats(1)
+	b.SetCorrelationStats(1)
+	b.AddAlarmTransition("mfa", "OK", "ALARM", corpusTime, "threshold crossed")
 	a.Merge(b)
 
 	want, _ := json.Marshal(all.View())
@@ -230,7 +257,7 @@ func TestCounterKeepsHeavyHitters(t *testing.T) {
 }
 
 func TestAddEventCheapForNonSignIns(t *testing.T) {
-	s := New(Config{})
+	s := New()
 	e := corpus()[9]
 	var d event.Doc
 	if err := d.Parse([]byte(e)); err != nil {
@@ -244,7 +271,7 @@ func TestAddEventCheapForNonSignIns(t *testing.T) {
 }
 
 func TestEventNamesBounded(t *testing.T) {
-	s := New(Config{})
+	s := New()
 	var events []string
 	for i := 0; i < maxEventNames+10; i++ {
 		events = append(events, ev(fmt.Sprint(i), "2023-07-16T04:33:40Z", "us-east-1", "1", "signin.amazonaws.com",
@@ -265,7 +292,7 @@ func BenchmarkAddEvent(b *testing.B) {
 		e    string
 	}{{"api-call", corpus()[9]}, {"console-login", corpus()[5]}} {
 		b.Run(c.name, func(b *testing.B) {
-			s := New(Config{})
+			s := New()
 			var d event.Doc
 			if err := d.Parse([]byte(c.e)); err != nil {
 				b.Fatal(err)
@@ -286,7 +313,7 @@ func FuzzAddEvent(f *testing.F) {
 		f.Add([]byte(e))
 	}
 	f.Add([]byte(`{"eventTime":12,"userIdentity":"Root","eventSource":"iam.amazonaws.com","eventName":"ChangePassword"}`))
-	s := New(Config{TopCap: 8})
+	s := NewWithConfig(Config{TopCap: 8})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var d event.Doc
 		if d.Parse(data) != nil {
@@ -297,4 +324,34 @@ func FuzzAddEvent(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
+}
+
+func TestPipelineCounters(t *testing.T) {
+	s := New()
+	for i := 0; i < 8; i++ {
+		s.AddRead()
+	}
+	s.AddFile("a.json.gz", 3e6)
+	s.SetThroughput(2*time.Second, 4e6)
+	s.SetRules(10, 3, 1)
+	s.SetCorrelationStats(5)
+	s.AddOutOfRange()
+	s.SetAlerts([]alert.Alert{{Rule: alert.RuleRef{Level: "high"}}, {Rule: alert.RuleRef{Level: "High"}}, {Rule: alert.RuleRef{Level: "bogus"}}})
+	v := s.View()
+	if v.RulesLoaded != 13 || v.Rules != (RuleCounts{10, 3, 1}) {
+		t.Errorf("rules %d %+v", v.RulesLoaded, v.Rules)
+	}
+	want := Throughput{ElapsedSeconds: 2, BytesRead: 4e6, DecodedBytes: 3e6, EventsPerSecond: 4, MBPerSecond: 2, DecodedMBPerSecond: 1.5}
+	if v.Throughput != want {
+		t.Errorf("throughput %+v", v.Throughput)
+	}
+	if v.Files.Read != 1 || v.Events.Read != 8 || v.Events.OutOfRange != 1 || v.CorrelationEvicts != 5 {
+		t.Errorf("counters %+v %+v", v.Files, v.Events)
+	}
+	if v.DetectionsByLevel["high"] != 2 || v.DetectionsByLevel["unknown"] != 1 || v.DetectionsByLevel["low"] != 0 {
+		t.Errorf("levels %v", v.DetectionsByLevel)
+	}
+	if len(v.Warnings) == 0 || !strings.Contains(v.Warnings[0], "5 groups or events were evicted") {
+		t.Errorf("eviction warning %q", v.Warnings)
+	}
 }

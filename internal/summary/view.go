@@ -2,6 +2,7 @@ package summary
 
 import (
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 	"time"
@@ -37,6 +38,9 @@ func (s *Summary) MissingSignInRegions() []string {
 // region coverage warning of SPEC 7, and rankings that became approximate.
 func (s *Summary) Warnings() []string {
 	var w []string
+	if s.evictions > 0 {
+		w = append(w, fmt.Sprintf("correlation state hit its bounds: %d groups or events were evicted, so correlations may have been missed", s.evictions))
+	}
 	if m := s.MissingSignInRegions(); len(m) > 0 {
 		msg := fmt.Sprintf("the input has no events from %s: IAM-user ConsoleLogin events are recorded in "+
 			"us-east-1, us-east-2, eu-north-1 or ap-southeast-2 depending on the sign-in endpoint", strings.Join(m, ", "))
@@ -62,21 +66,24 @@ func (s *Summary) Warnings() []string {
 // View is the summary as it is written out (the "summary" object of the
 // JSON output, docs/scan-output.md).
 type View struct {
-	Files             FilesView      `json:"files"`
-	Events            EventsView     `json:"events"`
-	TimeRange         *TimeRange     `json:"time_range"`
-	SignIns           []SignInCount  `json:"sign_ins"`
-	MFA               []MFAView      `json:"mfa"`
-	Root              RootView       `json:"root"`
-	IdentityCenter    IdentityCenter `json:"identity_center"`
-	Top               TopView        `json:"top"`
-	SignInTop         TopView        `json:"sign_in_top"`
-	Regions           []Entry        `json:"regions"`
-	Accounts          []Entry        `json:"accounts"`
-	RulesLoaded       int            `json:"rules_loaded"`
-	Throughput        Throughput     `json:"throughput"`
-	DetectionsByLevel map[string]int `json:"detections_by_level"`
-	Warnings          []string       `json:"warnings"`
+	Files             FilesView         `json:"files"`
+	Events            EventsView        `json:"events"`
+	TimeRange         *TimeRange        `json:"time_range"`
+	SignIns           []SignInCount     `json:"sign_ins"`
+	MFA               []MFAView         `json:"mfa"`
+	Root              RootView          `json:"root"`
+	IdentityCenter    IdentityCenter    `json:"identity_center"`
+	Top               TopView           `json:"top"`
+	SignInTop         TopView           `json:"sign_in_top"`
+	Regions           []Entry           `json:"regions"`
+	Accounts          []Entry           `json:"accounts"`
+	RulesLoaded       int               `json:"rules_loaded"` // detection + correlation rules
+	Rules             RuleCounts        `json:"rules"`
+	CorrelationEvicts int64             `json:"correlation_evictions"`
+	AlarmTransitions  []AlarmTransition `json:"alarm_transitions"`
+	Throughput        Throughput        `json:"throughput"`
+	DetectionsByLevel map[string]int    `json:"detections_by_level"`
+	Warnings          []string          `json:"warnings"`
 }
 
 // FilesView counts files.
@@ -92,6 +99,7 @@ type EventsView struct {
 	Read           int64    `json:"read"`
 	Unique         int64    `json:"unique"`
 	Duplicates     int64    `json:"duplicates"`
+	OutOfRange     int64    `json:"out_of_range"` // left out by --since, --until, --account
 	ParseErrors    int64    `json:"parse_errors"`
 	ErrorPositions []string `json:"error_positions"`
 	Untimed        int64    `json:"untimed"`
@@ -133,10 +141,12 @@ type TopView struct {
 
 // Throughput is the scan speed.
 type Throughput struct {
-	ElapsedSeconds  float64 `json:"elapsed_seconds"`
-	BytesRead       int64   `json:"bytes_read"`
-	EventsPerSecond float64 `json:"events_per_second"`
-	MBPerSecond     float64 `json:"mb_per_second"`
+	ElapsedSeconds     float64 `json:"elapsed_seconds"`
+	BytesRead          int64   `json:"bytes_read"`    // input bytes as stored (compressed)
+	DecodedBytes       int64   `json:"decoded_bytes"` // bytes after decompression
+	EventsPerSecond    float64 `json:"events_per_second"`
+	MBPerSecond        float64 `json:"mb_per_second"`         // input MB (10^6 bytes) per second
+	DecodedMBPerSecond float64 `json:"decoded_mb_per_second"` // decompressed MB per second
 }
 
 // maxAccountsShown bounds the account list of the view.
@@ -145,10 +155,10 @@ const maxAccountsShown = 1000
 // View builds the written form of the summary. Lists are never nil.
 func (s *Summary) View() *View {
 	v := &View{
-		Files: FilesView{Read: s.FilesRead, Skipped: s.FilesSkipped, SkippedFiles: append([]Skipped{}, s.skipped...),
-			SkippedTruncated: int64(len(s.skipped)) < s.FilesSkipped},
-		Events: EventsView{Read: s.EventsRead, Unique: s.unique, Duplicates: s.Duplicates,
-			ParseErrors: s.ParseErrors, ErrorPositions: append([]string{}, s.positions...), Untimed: s.untimed},
+		Files: FilesView{Read: s.filesRead, Skipped: s.filesSkipped, SkippedFiles: append([]Skipped{}, s.skipped...),
+			SkippedTruncated: int64(len(s.skipped)) < s.filesSkipped},
+		Events: EventsView{Read: s.eventsRead, Unique: s.unique, Duplicates: s.duplicates, OutOfRange: s.outOfRange,
+			ParseErrors: s.problems, ErrorPositions: append([]string{}, s.positions...), Untimed: s.untimed},
 		SignIns:           s.signInCounts(),
 		MFA:               s.mfaViews(),
 		IdentityCenter:    s.ic,
@@ -157,13 +167,21 @@ func (s *Summary) View() *View {
 		SignInTop:         topView(s.cfg.TopN, s.siIPs, s.siUsers, s.siAgents),
 		Regions:           named(s.regions.Top(0)),
 		Accounts:          named(s.accounts.Top(maxAccountsShown)),
-		RulesLoaded:       s.RulesLoaded,
+		RulesLoaded:       s.rules.Detection + s.rules.Correlation,
+		Rules:             s.rules,
+		CorrelationEvicts: s.evictions,
+		AlarmTransitions:  append([]AlarmTransition{}, s.transitions...),
 		Throughput:        s.throughput(),
-		DetectionsByLevel: map[string]int{},
+		DetectionsByLevel: s.byLevel,
 		Warnings:          s.Warnings(),
 	}
 	if v.Warnings == nil {
 		v.Warnings = []string{}
+	}
+	if v.DetectionsByLevel == nil {
+		v.DetectionsByLevel = CountLevels(nil)
+	} else {
+		v.DetectionsByLevel = maps.Clone(v.DetectionsByLevel)
 	}
 	if !s.first.IsZero() {
 		v.TimeRange = &TimeRange{First: s.first.UTC().Format(time.RFC3339), Last: s.last.UTC().Format(time.RFC3339)}
@@ -210,10 +228,11 @@ func topView(n int, ips, users, agents *Counter) TopView {
 }
 
 func (s *Summary) throughput() Throughput {
-	t := Throughput{ElapsedSeconds: s.Elapsed.Seconds(), BytesRead: s.BytesRead}
-	if sec := s.Elapsed.Seconds(); sec > 0 {
-		t.EventsPerSecond = float64(s.EventsRead) / sec
-		t.MBPerSecond = float64(s.BytesRead) / 1e6 / sec
+	t := Throughput{ElapsedSeconds: s.elapsed.Seconds(), BytesRead: s.bytesRead, DecodedBytes: s.decoded}
+	if sec := s.elapsed.Seconds(); sec > 0 {
+		t.EventsPerSecond = float64(s.eventsRead) / sec
+		t.MBPerSecond = float64(s.bytesRead) / 1e6 / sec
+		t.DecodedMBPerSecond = float64(s.decoded) / 1e6 / sec
 	}
 	return t
 }
