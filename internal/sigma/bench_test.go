@@ -172,3 +172,35 @@ func TestBenchMixSanity(t *testing.T) {
 		t.Errorf("average event size %d bytes", avg)
 	}
 }
+
+// TestSigmaHQOnMix checks, on the benchmark mix, that the rule index and
+// the prefilter agree with evaluating every rule.
+func TestSigmaHQOnMix(t *testing.T) {
+	e := benchEngine(t)
+	var doc event.Doc
+	fired := map[string]int{}
+	for _, ev := range benchMix(2000) {
+		if err := doc.Parse(ev); err != nil {
+			t.Fatal(err)
+		}
+		var got []*Rule
+		e.Match(doc.Root(), nil, func(m Match) {
+			got = append(got, m.Rule)
+			fired[m.Rule.Title]++
+			if len(m.Explanation) == 0 {
+				t.Errorf("%s matched without evidence", m.Rule.Title)
+			}
+		})
+		want := bruteForce(e, doc.Root(), nil)
+		if len(got) != len(want) {
+			t.Fatalf("index: %d rules, brute force %d, on %s", len(got), len(want), ev)
+		}
+		if len(got) > 0 && !e.MayMatch(ev) {
+			t.Fatalf("prefilter rejected %s", ev)
+		}
+	}
+	t.Logf("rules fired on the mix: %v", fired)
+	if fired["AWS STS AssumeRole Misuse"] == 0 {
+		t.Error("the assumed-role rule never fired on the mix")
+	}
+}

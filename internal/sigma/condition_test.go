@@ -68,6 +68,7 @@ func TestConditionOf(t *testing.T) {
 		{"1 of _h*", func(a, b, c bool) bool { return c }},         // explicit pattern includes it
 		{"not 1 of sel_* and _helper", func(a, b, c bool) bool { return !(a || b) && c }},
 		{"all of sel_* or _helper", func(a, b, c bool) bool { return (a && b) || c }},
+		{"any of sel_*", func(a, b, c bool) bool { return a || b }},
 	}
 	for _, tc := range cases {
 		e := compileOne(t, body+"    condition: "+tc.cond+"\n")

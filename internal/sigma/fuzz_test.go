@@ -51,6 +51,9 @@ func FuzzParseRule(f *testing.F) {
 		if n > 0 && !e.MayMatch(doc.Raw()) {
 			t.Fatalf("prefilter rejected a matching event")
 		}
+		if b := len(bruteForce(e, doc.Root(), nil)); b != n {
+			t.Fatalf("rule index: %d matches, %d by evaluating every rule", n, b)
+		}
 	})
 }
 

@@ -54,6 +54,22 @@ func matches(t testing.TB, e *Engine, js string) []Match {
 	if len(out) > 0 && !e.MayMatch([]byte(js)) {
 		t.Errorf("MayMatch rejected an event that matches: %s", js)
 	}
+	if brute := bruteForce(e, d.Root(), nil); len(brute) != len(out) {
+		t.Errorf("rule index: Match found %d rules, evaluating every rule finds %d, on %s", len(out), len(brute), js)
+	}
+	return out
+}
+
+// bruteForce evaluates every rule of e on ev, bypassing the rule index.
+func bruteForce(e *Engine, ev event.Value, en Enricher) []*Rule {
+	st := newState(e)
+	st.reset(ev, en)
+	var out []*Rule
+	for _, c := range e.rules {
+		if st.ruleMatches(c) {
+			out = append(out, c.rule)
+		}
+	}
 	return out
 }
 

@@ -302,3 +302,39 @@ func TestFieldMappingsAndEnrichment(t *testing.T) {
 		t.Error("FieldValue of a missing field reported present")
 	}
 }
+
+func TestEmptyArrayAndKeywordPosition(t *testing.T) {
+	expect(t, `    sel:
+        resources|exists: true
+    none:
+        resources: null
+    condition: sel and not none
+`, map[string]bool{`{"resources":[]}`: true, `{"other":[]}`: false})
+	expect(t, `    sel:
+        resources|contains: ''
+    condition: sel
+`, map[string]bool{`{"resources":[]}`: false, `{"resources":["x"]}`: true})
+	expect(t, `    keywords:
+        '|startswith': 'arn:aws:iam'
+    condition: keywords
+`, map[string]bool{`{"a":"arn:aws:iam::1:root"}`: true, `{"a":"x arn:aws:iam::1:root"}`: false})
+}
+
+func TestDuplicateRuleIDs(t *testing.T) {
+	src := detectionRule("    sel:\n        a: 1\n    condition: sel\n")
+	r1, err := parseRuleText(t, src, ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, _ := parseRuleText(t, src, ParseOptions{})
+	if _, err := Compile([]*Rule{r1, r2}, nil, CompileOptions{}); err == nil || !strings.Contains(err.Error(), "duplicate rule id") {
+		t.Errorf("duplicate ids: %v", err)
+	}
+}
+
+func TestWindashLimit(t *testing.T) {
+	expectParseError(t, `    sel:
+        cmd|windash: 'a-b-c-d-e-f-g'
+    condition: sel
+`, "more than 5 dash")
+}
