@@ -1,6 +1,7 @@
 package correlate
 
 import (
+	"bytes"
 	"fmt"
 	"runtime"
 	"testing"
@@ -83,4 +84,36 @@ func BenchmarkObserve100kGroups(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "obs/s")
 	b.ReportMetric(perGroup, "bytes/group")
+}
+
+// BenchmarkSaveRestore100kGroups measures persisting 100,000 live groups
+// per rule (two rules) and reading them back.
+func BenchmarkSaveRestore100kGroups(b *testing.B) {
+	rules, bases := loadSet(b, benchRules)
+	cfg := Config{MaxGroups: 2 * benchGroups, MaxEventsPerGroup: 1000, AllowedLateness: time.Second}
+	e, err := New(rules, bases, cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for k := 0; k < benchGroups; k++ {
+		e.Observe(benchObs(k, at(time.Duration(k)*time.Millisecond)))
+	}
+	r, err := New(rules, bases, cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var size int
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var buf bytes.Buffer
+		if err := e.Save(&buf); err != nil {
+			b.Fatal(err)
+		}
+		size = buf.Len()
+		if err := r.Restore(&buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(size)/float64(e.Stats().Groups), "saved-bytes/group")
 }

@@ -418,7 +418,8 @@ func (e *Engine) setStandalone(id, name string, v bool) {
 }
 
 // checkChains verifies that a correlation fed by another one reads only
-// fields that one's detections carry (its group-by).
+// fields that one's detections carry (its group-by, and for
+// value_percentile its value field).
 func (e *Engine) checkChains() error {
 	for _, rs := range e.rules {
 		for _, in := range rs.inputs {
@@ -429,6 +430,9 @@ func (e *Engine) checkChains() error {
 			have := map[string]bool{}
 			for _, g := range lower.GroupBy {
 				have[g] = true
+			}
+			if lower.Type == ValuePercentile {
+				have[lower.ValueField] = true // its detections add the value
 			}
 			for _, f := range append(append([]string{}, in.groupFields...), in.valueFields...) {
 				if !have[f] {
