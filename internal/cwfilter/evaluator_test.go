@@ -402,3 +402,31 @@ func TestEvaluatorLiterals(t *testing.T) {
 		t.Errorf("literals %q with a NOT EXISTS filter", l)
 	}
 }
+
+func TestSeriesLimit(t *testing.T) {
+	cfg := Config{
+		MetricFilters: []MetricFilter{{Name: "f", Pattern: `{ $.u = * }`, MetricName: "M", Namespace: "N", Dimensions: map[string]string{"U": "$.u"}}},
+		Alarms:        []Alarm{{Name: "a", Metric: "M", Threshold: 1, ComparisonOperator: "GreaterThanOrEqualToThreshold"}},
+	}
+	e := newEval(t, cfg)
+	for i := 0; i < maxSeriesPerAlarm+5; i++ {
+		observe(t, e, at(0, 1), fmt.Sprintf(`{"u":"user%d"}`, i))
+	}
+	if got := len(e.Flush()); got != maxSeriesPerAlarm {
+		t.Errorf("%d transitions, want one per series (%d)", got, maxSeriesPerAlarm)
+	}
+	if e.Stats().DroppedSeries != 5 {
+		t.Errorf("dropped %d, want 5", e.Stats().DroppedSeries)
+	}
+}
+
+// A minute whose only match could not be published still gets the default value.
+func TestDefaultValueWhenMatchUnpublished(t *testing.T) {
+	cfg := Config{
+		MetricFilters: []MetricFilter{{Name: "f", Pattern: `{ $.n = * }`, MetricName: "M", Namespace: "N", MetricValue: "$.n", DefaultValue: fptr(7)}},
+		Alarms:        []Alarm{{Name: "a", Metric: "M", Statistic: "Maximum", Threshold: 5, ComparisonOperator: "GreaterThanThreshold", Period: time.Minute}},
+	}
+	e := newEval(t, cfg)
+	observe(t, e, at(0, 1), `{"n":"x"}`)
+	checkTransitions(t, e.Flush(), []wantTr{{StateInsufficient, StateAlarm, at(1, 0), []float64{7}}})
+}

@@ -318,3 +318,31 @@ func TestRegexDialectLimits(t *testing.T) {
 		}
 	}
 }
+
+// The choices docs/cloudwatch.md documents where AWS is silent.
+func TestDocumentedChoices(t *testing.T) {
+	raw := `{"users":[{"id":2},{"id":3}],"status":"404","code":"abc","readOnly":false,"flag":"true","empty":[]}`
+	runCases(t, raw, []matchCase{
+		// Wildcards are existential, for != as for =.
+		{`{ $.users[*].id != 2 }`, true},
+		{`{ $.users[*].id != 2 && $.users[*].id != 3 }`, true},
+		{`{ $.users[*].name NOT EXISTS }`, true},
+		{`{ $.users[*].id NOT EXISTS }`, false},
+		{`{ $.empty[*] NOT EXISTS }`, true},
+		// Strings holding a decimal number compare numerically.
+		{`{ $.status = 404 }`, true},
+		{`{ $.status >= 400 }`, true},
+		// A non-numeric field satisfies no numeric comparison, != included.
+		{`{ $.code != 5 }`, false},
+		{`{ $.code = "abc" }`, true},
+		// Booleans compare by text; IS TRUE needs a JSON boolean.
+		{`{ $.readOnly = false }`, true},
+		{`{ $.readOnly != true }`, true},
+		{`{ $.flag IS TRUE }`, false},
+		{`{ $.readOnly IS FALSE }`, true},
+		// An asterisk inside a value is literal.
+		{`{ $.code = "a*c" }`, false},
+	})
+	runCases(t, `{"v":"Ev*ent"}`, []matchCase{{`{ $.v = "Ev*ent" }`, true}, {`{ $.v = Ev*ent }`, true}})
+	runCases(t, `{"v":"Event"}`, []matchCase{{`{ $.v = "Ev*ent" }`, false}})
+}
