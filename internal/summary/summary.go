@@ -13,6 +13,7 @@ package summary
 
 import (
 	"bytes"
+	"sort"
 	"time"
 
 	"github.com/signwatch/signwatch/internal/alert"
@@ -139,6 +140,41 @@ type Summary struct {
 	accounts       *Counter
 	scanned        map[string]bool
 	ic             IdentityCenter
+	hours          map[int64]*Outcomes // console sign-ins by hour (Unix hour number)
+	hoursDropped   int64
+}
+
+// maxHours bounds the sign-in histogram (about eleven years of hours).
+const maxHours = 100000
+
+// TimeBucket is the console sign-ins of one hour by outcome.
+type TimeBucket struct {
+	Start time.Time
+	Outcomes
+}
+
+// SignInsOverTime returns the console sign-ins per hour, in time order,
+// hours without sign-ins left out.
+func (s *Summary) SignInsOverTime() []TimeBucket {
+	out := make([]TimeBucket, 0, len(s.hours))
+	for h, o := range s.hours {
+		out = append(out, TimeBucket{time.Unix(h*3600, 0).UTC(), *o})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
+	return out
+}
+
+func (s *Summary) addHour(h int64, o Outcomes) {
+	b := s.hours[h]
+	if b == nil {
+		if len(s.hours) >= maxHours {
+			s.hoursDropped += o.Total()
+			return
+		}
+		b = &Outcomes{}
+		s.hours[h] = b
+	}
+	b.merge(o)
 }
 
 // RuleCounts is what the compiled rule set holds.
@@ -197,7 +233,7 @@ func NewWithConfig(cfg Config) *Summary {
 	return &Summary{
 		cfg: cfg, signIns: map[string]*Outcomes{}, mfa: map[event.ActorType]*MFACount{},
 		rootNames: NewCounter(1000), ips: c(), users: c(), agents: c(), siIPs: c(), siUsers: c(),
-		siAgents: c(), regions: c(), accounts: c(), scanned: map[string]bool{},
+		siAgents: c(), regions: c(), accounts: c(), scanned: map[string]bool{}, hours: map[int64]*Outcomes{},
 	}
 }
 
@@ -420,6 +456,11 @@ func (s *Summary) addSignIn(si *event.SignIn) {
 	if si.EventName == "ConsoleLogin" && si.Outcome == event.Success {
 		s.addMFA(si)
 	}
+	if si.EventName == "ConsoleLogin" && !si.Untimed {
+		var o Outcomes
+		o.add(si.Outcome)
+		s.addHour(si.Time.Unix()/3600, o)
+	}
 	if si.EventName == "ConsoleLogin" && si.Actor.Type == event.ActorRoot {
 		s.rootSignIns.add(si.Outcome)
 	}
@@ -443,16 +484,28 @@ func addNonEmpty(c *Counter, key []byte) {
 // that does not exist) in the user rankings.
 const HiddenUserKey = "(" + event.HiddenUser + ")"
 
+// signInUser is the ranking key of a sign-in's principal: its ARN; for IAM
+// users and root without one (failed sign-ins often carry none) the ARN
+// they would have, so that both count as one user; else account:name.
 func signInUser(si *event.SignIn) string {
-	switch {
-	case si.Actor.ARN != "":
-		return si.Actor.ARN
-	case si.Actor.Hidden:
-		return HiddenUserKey
-	case si.Actor.Name != "" && si.Account != "":
-		return si.Account + ":" + si.Actor.Name
+	a := &si.Actor
+	acct := a.AccountID
+	if acct == "" {
+		acct = si.Account
 	}
-	return si.Actor.Name
+	switch {
+	case a.ARN != "":
+		return a.ARN
+	case a.Hidden:
+		return HiddenUserKey
+	case a.Type == event.ActorRoot && acct != "":
+		return "arn:aws:iam::" + acct + ":root"
+	case a.Type == event.ActorIAMUser && a.Name != "" && acct != "":
+		return "arn:aws:iam::" + acct + ":user/" + a.Name
+	case a.Name != "" && acct != "":
+		return acct + ":" + a.Name
+	}
+	return a.Name
 }
 
 func (s *Summary) addMFA(si *event.SignIn) {
@@ -535,6 +588,10 @@ func (s *Summary) Merge(o *Summary) {
 	for r := range o.scanned {
 		s.scanned[r] = true
 	}
+	for h, c := range o.hours {
+		s.addHour(h, *c)
+	}
+	s.hoursDropped += o.hoursDropped
 }
 
 func (s *Summary) mergeSignIns(o *Summary) {

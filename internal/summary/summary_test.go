@@ -213,6 +213,9 @@ func TestMergeEqualsSequential(t *testing.T) {
 	if string(got) != string(want) {
 		t.Errorf("merged view differs\n got %s\nwant %s", got, want)
 	}
+	if !reflect.DeepEqual(a.SignInsOverTime(), all.SignInsOverTime()) {
+		t.Errorf("merged histogram differs: %+v", a.SignInsOverTime())
+	}
 	wantIC := IdentityCenter{Attempts: 3, Outcomes: Outcomes{Success: 1, Failure: 1, Unknown: 1}, WithMFA: 1, Console: 1, Evicted: 1}
 	if ic := a.View().IdentityCenter; ic != wantIC {
 		t.Errorf("identity center %+v", ic)
@@ -353,5 +356,36 @@ func TestPipelineCounters(t *testing.T) {
 	}
 	if len(v.Warnings) == 0 || !strings.Contains(v.Warnings[0], "5 groups or events were evicted") {
 		t.Errorf("eviction warning %q", v.Warnings)
+	}
+}
+
+func TestSignInUserKeyUnifiesIAMUsers(t *testing.T) {
+	s := New()
+	noARN := `{"type":"IAMUser","accountId":"123456789012","userName":"alice"}`
+	feed(t, s, []string{
+		ev("n1", "2023-07-16T05:00:00Z", "us-east-1", "123456789012", "signin.amazonaws.com", "ConsoleLogin", noARN, "192.0.2.10", firefox, login("Failure", "No")),
+		ev("n2", "2023-07-16T05:01:00Z", "us-east-1", "123456789012", "signin.amazonaws.com", "ConsoleLogin", aliceID, "192.0.2.10", firefox, login("Success", "No")),
+		ev("n3", "2023-07-16T05:02:00Z", "us-east-1", "123456789012", "signin.amazonaws.com", "ConsoleLogin", `{"type":"IAMUser","accountId":"123456789012","userName":"HIDDEN_DUE_TO_SECURITY_REASONS"}`, "192.0.2.10", firefox, login("Failure", "No")),
+	})
+	users := s.View().SignInTop.Users
+	want := []Entry{{"arn:aws:iam::123456789012:user/alice", 2}, {HiddenUserKey, 1}}
+	if !reflect.DeepEqual(users, want) {
+		t.Errorf("users %+v", users)
+	}
+}
+
+func TestSignInsOverTime(t *testing.T) {
+	s := New()
+	feed(t, s, corpus())
+	got := s.SignInsOverTime()
+	// Console logins of corpus(): 04:33-04:36 (3 failures, 1 success), 05:00, 06:00, 07:00 successes.
+	want := []TimeBucket{
+		{time.Date(2023, 7, 16, 4, 0, 0, 0, time.UTC), Outcomes{Success: 1, Failure: 3}},
+		{time.Date(2023, 7, 16, 5, 0, 0, 0, time.UTC), Outcomes{Success: 1}},
+		{time.Date(2023, 7, 16, 6, 0, 0, 0, time.UTC), Outcomes{Success: 1}},
+		{time.Date(2023, 7, 16, 7, 0, 0, 0, time.UTC), Outcomes{Success: 1}},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v", got)
 	}
 }
