@@ -35,7 +35,7 @@ type config struct {
 	events, accounts, perFile, reps int
 	seed                            int64
 	span                            time.Duration
-	scenario, dir                   string
+	scenario, dir, input            string
 	keep                            bool
 	scanArgs                        []string
 }
@@ -66,6 +66,7 @@ func parseFlags(args []string) (config, error) {
 	fl.StringVar(&c.dir, "dir", "", "work directory (default: a new temporary directory)")
 	fl.BoolVar(&c.keep, "keep", false, "keep the generated files (always kept with -dir)")
 	fl.IntVar(&c.reps, "reps", 3, "repetitions of each measurement (the median is reported)")
+	fl.StringVar(&c.input, "input", "", "measure existing CloudTrail files under this path instead of generating (e.g. the real corpora)")
 	if err := fl.Parse(args); err != nil {
 		return c, err
 	}
@@ -76,14 +77,23 @@ func parseFlags(args []string) (config, error) {
 	return c, nil
 }
 
-// dataset describes the generated input.
+// dataset describes the measured input.
 type dataset struct {
-	dir                string
-	jsonDir, gzDir     string
-	jsonFiles, gzFile  []string
-	jsonBytes, gzBytes int64
-	events             int
+	events              int
+	rawBytes            int64    // decompressed JSON bytes
+	gzFiles, plainFiles []string // inputs of gzip -dc and cat
+	gz, plain           share    // what those files hold
+	targets             []target // what signwatch scans
 }
+
+// share is the events and decompressed bytes of a subset of the files.
+type share struct {
+	events int
+	raw    int64
+}
+
+// target is one path signwatch scans.
+type target struct{ label, path string }
 
 func run(ctx context.Context, cfg config, out io.Writer) error {
 	dir, cleanup, err := workDir(cfg)
@@ -92,7 +102,12 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 	}
 	defer cleanup()
 	printMachine(out)
-	ds, err := generate(cfg, dir, out)
+	var ds *dataset
+	if cfg.input != "" {
+		ds, err = loadInput(cfg.input, out)
+	} else {
+		ds, err = generate(cfg, dir, out)
+	}
 	if err != nil {
 		return err
 	}
@@ -135,26 +150,28 @@ func workDir(cfg config) (string, func(), error) {
 
 func generate(cfg config, dir string, out io.Writer) (*dataset, error) {
 	opt := gen.Options{Seed: cfg.seed, Events: cfg.events, Accounts: cfg.accounts, Span: cfg.span, Scenario: cfg.scenario}
-	ds := &dataset{dir: dir, jsonDir: filepath.Join(dir, "json"), gzDir: filepath.Join(dir, "gz"), events: cfg.events}
+	jsonDir, gzDir := filepath.Join(dir, "json"), filepath.Join(dir, "gz")
+	ds := &dataset{events: cfg.events, targets: []target{{".json", jsonDir}, {".json.gz", gzDir}}}
 	start := time.Now()
-	for _, d := range []string{ds.jsonDir, ds.gzDir} {
+	for _, d := range []string{jsonDir, gzDir} {
 		if err := os.RemoveAll(d); err != nil {
 			return nil, fmt.Errorf("clearing %s: %w", d, err)
 		}
 	}
-	nj, bj, err := gen.WriteS3Layout(ds.jsonDir, opt, cfg.perFile, false)
+	nj, bj, err := gen.WriteS3Layout(jsonDir, opt, cfg.perFile, false)
 	if err != nil {
 		return nil, fmt.Errorf("writing .json objects: %w", err)
 	}
-	_, bz, err := gen.WriteS3Layout(ds.gzDir, opt, cfg.perFile, true)
+	_, bz, err := gen.WriteS3Layout(gzDir, opt, cfg.perFile, true)
 	if err != nil {
 		return nil, fmt.Errorf("writing .json.gz objects: %w", err)
 	}
-	ds.jsonBytes, ds.gzBytes = bj, bz
-	if ds.jsonFiles, err = listFiles(ds.jsonDir); err != nil {
+	ds.rawBytes = bj
+	ds.gz, ds.plain = share{cfg.events, bj}, share{cfg.events, bj}
+	if ds.plainFiles, err = listFiles(jsonDir); err != nil {
 		return nil, err
 	}
-	if ds.gzFile, err = listFiles(ds.gzDir); err != nil {
+	if ds.gzFiles, err = listFiles(gzDir); err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(out, "\ngenerated %d events (seed %d, scenario %s, %d accounts, span %v) in %.1fs\n",
@@ -212,7 +229,7 @@ func buildSignwatch(ctx context.Context, dir string) (string, error) {
 
 // warm reads every file once so all measurements start from the page cache.
 func warm(ctx context.Context, ds *dataset) error {
-	for _, files := range [][]string{ds.jsonFiles, ds.gzFile} {
+	for _, files := range [][]string{ds.plainFiles, ds.gzFiles} {
 		for _, chunk := range chunks(files) {
 			cmd := exec.CommandContext(ctx, "cat", chunk...)
 			if err := cmd.Run(); err != nil {
