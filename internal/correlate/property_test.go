@@ -234,3 +234,33 @@ func TestRestoreRejectsForeignOrDamagedState(t *testing.T) {
 		}
 	}
 }
+
+// Evictions are decided in event time too, so even with tight limits the
+// detections (and the eviction counts) do not depend on input order.
+func TestShuffledInputWithEvictionsGivesSameDetections(t *testing.T) {
+	for _, seed := range []int64{11, 12, 13} {
+		in := workload(seed, 1500)
+		tight := Config{MaxGroups: 6, MaxEventsPerGroup: 8}
+		sorted := newEngine(t, mixedRules, tight)
+		want := render(run(sorted, in))
+		ws := sorted.Stats()
+		if ws.EvictionsByReason[EvictMaxGroups] == 0 || ws.EvictionsByReason[EvictMaxEvents] == 0 {
+			t.Fatalf("seed %d: limits not reached: %+v", seed, ws)
+		}
+		rng := rand.New(rand.NewSource(seed))
+		shuffled := append([]Observation(nil), in...)
+		rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+		tight.AllowedLateness = 7 * time.Hour
+		e := newEngine(t, mixedRules, tight)
+		if got := render(run(e, shuffled)); got != want {
+			t.Errorf("seed %d: differs:\n%s", seed, diffLines(want, got))
+		}
+		gs := e.Stats()
+		if fmt.Sprint(gs.EvictionsByReason) != fmt.Sprint(ws.EvictionsByReason) || gs.TruncatedEventIDs != ws.TruncatedEventIDs {
+			t.Errorf("seed %d: stats differ: %+v vs %+v", seed, gs, ws)
+		}
+		if gs.Groups != 0 || gs.Buffered != 0 {
+			t.Errorf("seed %d: Flush left %d groups and %d buffered", seed, gs.Groups, gs.Buffered)
+		}
+	}
+}
