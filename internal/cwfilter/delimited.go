@@ -366,6 +366,7 @@ func (p *parser) delimLeaf(name string, at int) (dleaf, error) {
 	return dleaf{}, p.errAt(opAt, "expected an operator (=, !=, <, >, <=, >=) after %q but found %s", name, p.describe(opAt))
 }
 
+// String renders the pattern in canonical form.
 func (d *delimPattern) String() string {
 	var b strings.Builder
 	b.WriteByte('[')

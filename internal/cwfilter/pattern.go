@@ -35,6 +35,7 @@ const (
 	Delimited
 )
 
+// String names the syntax: "json", "terms" or "space-delimited".
 func (k Kind) String() string {
 	switch k {
 	case JSON:
@@ -52,6 +53,7 @@ type SyntaxError struct {
 	Msg    string
 }
 
+// Error formats the error with its column.
 func (e *SyntaxError) Error() string {
 	return fmt.Sprintf("filter pattern: column %d: %s", e.Column, e.Msg)
 }

@@ -152,6 +152,7 @@ func (p *parser) termEnd() error {
 	return nil
 }
 
+// String renders the pattern in canonical form.
 func (tp *termPattern) String() string {
 	var b strings.Builder
 	for i, t := range tp.terms {
