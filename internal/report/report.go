@@ -41,7 +41,8 @@ type Options struct {
 }
 
 // Write writes alerts (sorted here by event time; the slice is not
-// modified) and the summary s (nil for an empty one) in format.
+// modified) and the summary s (nil for an empty one) in format: one of
+// Formats, or "html" (WriteHTML, for --html).
 func Write(w io.Writer, format string, alerts []alert.Alert, s *summary.Summary, opt Options) error {
 	sorted := Sorted(alerts)
 	if s == nil {
@@ -57,6 +58,8 @@ func Write(w io.Writer, format string, alerts []alert.Alert, s *summary.Summary,
 		err = writeJSONL(w, sorted, s, opt)
 	case "json":
 		err = writeJSON(w, sorted, s)
+	case "html":
+		return WriteHTML(w, sorted, s)
 	default:
 		return fmt.Errorf("report: unknown format %q (want table, csv, jsonl or json)", format)
 	}
