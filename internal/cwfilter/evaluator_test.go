@@ -430,3 +430,27 @@ func TestDefaultValueWhenMatchUnpublished(t *testing.T) {
 	observe(t, e, at(0, 1), `{"n":"x"}`)
 	checkTransitions(t, e.Flush(), []wantTr{{StateInsufficient, StateAlarm, at(1, 0), []float64{7}}})
 }
+
+// The typical CIS alarm of the reference notes: unauthorized API calls,
+// Sum over 300 s, one evaluation period, threshold 10, notBreaching.
+func TestTypicalCISAlarm(t *testing.T) {
+	cfg := Config{
+		MetricFilters: []MetricFilter{{Name: "unauthorized_api_calls_metric", Pattern: cisCases[1].pattern,
+			MetricName: "unauthorized_api_calls_metric", Namespace: "CISBenchmark"}},
+		Alarms: []Alarm{{Name: "unauthorized_api_calls_metric", Metric: "unauthorized_api_calls_metric", Statistic: "Sum",
+			Threshold: 10, ComparisonOperator: "GreaterThanOrEqualToThreshold", Period: 300 * time.Second,
+			EvaluationPeriods: 1, TreatMissingData: "notBreaching"}},
+	}
+	denied := ct("s3.amazonaws.com", "GetObject", "IAMUser", `"errorCode":"AccessDenied"`)
+	for _, n := range []int{9, 10} {
+		e := newEval(t, cfg)
+		for i := 0; i < n; i++ {
+			observe(t, e, at(0, 10*i), denied)
+		}
+		want := StateOK
+		if n >= 10 {
+			want = StateAlarm
+		}
+		checkTransitions(t, e.Advance(at(5, 0)), []wantTr{{StateInsufficient, want, at(5, 0), []float64{float64(n)}}})
+	}
+}

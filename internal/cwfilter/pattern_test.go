@@ -346,3 +346,17 @@ func TestDocumentedChoices(t *testing.T) {
 	runCases(t, `{"v":"Ev*ent"}`, []matchCase{{`{ $.v = "Ev*ent" }`, true}, {`{ $.v = Ev*ent }`, true}})
 	runCases(t, `{"v":"Event"}`, []matchCase{{`{ $.v = "Ev*ent" }`, false}})
 }
+
+// The forms the AWS CDK renders (reference 3.1): exists as = "*", IS NULL,
+// NOT EXISTS, IS TRUE/FALSE, clauses wrapped in parentheses, strings
+// always quoted with \ and " escaped.
+func TestCDKRenderedPatterns(t *testing.T) {
+	raw := `{"a":"x","b":null,"d":true,"e":false,"s":"back\\slash \"q\""}`
+	runCases(t, raw, []matchCase{
+		{`{ ($.a = "*") && ($.b IS NULL) && ($.c NOT EXISTS) && ($.d IS TRUE) && ($.e IS FALSE) }`, true},
+		{`{ ($.a = "*") || ($.zz = "*") }`, true},
+		{`{ ($.zz = "*") }`, false},
+		{`{ ($.s = "back\\slash \"q\"") }`, true},
+		{`{ ($.s = "back\\slash") }`, false},
+	})
+}
