@@ -197,6 +197,11 @@ func (st *Stitcher) join(a *Attempt, s *SignIn) {
 	if k := linkKey(a.User, a.SourceIP); k != "" {
 		st.byLink[k] = a
 	}
+	a.note(s)
+}
+
+// note records what a step says about the attempt.
+func (a *Attempt) note(s *SignIn) {
 	if s.EventName == "CredentialVerification" {
 		if s.CredentialType != "" && !contains(a.CredentialTypes, s.CredentialType) {
 			a.CredentialTypes = append(a.CredentialTypes, s.CredentialType)

@@ -116,27 +116,8 @@ func writeAligned(w io.Writer, header []string, rows [][]string, color func(int)
 
 // writeSummary prints the summary sections.
 func writeSummary(w io.Writer, v *summary.View, color bool) {
-	c := func(s string) string { return alert.Clean(s, 120) }
 	fmt.Fprintln(w, "Summary")
-	fmt.Fprintf(w, "  Files          %d read, %d skipped\n", v.Files.Read, v.Files.Skipped)
-	for _, sk := range v.Files.SkippedFiles {
-		fmt.Fprintf(w, "                 skipped %s: %s\n", c(sk.Name), c(sk.Reason))
-	}
-	if v.Files.SkippedTruncated {
-		fmt.Fprintf(w, "                 (%d more skipped files not listed)\n", v.Files.Skipped-int64(len(v.Files.SkippedFiles)))
-	}
-	e := v.Events
-	fmt.Fprintf(w, "  Events         %d read, %d unique, %d duplicates, %d out of range, %d untimed, %d parse errors\n",
-		e.Read, e.Unique, e.Duplicates, e.OutOfRange, e.Untimed, e.ParseErrors)
-	for _, p := range e.ErrorPositions {
-		fmt.Fprintf(w, "                 %s\n", c(p))
-	}
-	if more := e.ParseErrors - int64(len(e.ErrorPositions)); more > 0 && len(e.ErrorPositions) > 0 {
-		fmt.Fprintf(w, "                 (%d more)\n", more)
-	}
-	if v.TimeRange != nil {
-		fmt.Fprintf(w, "  Time range     %s .. %s\n", v.TimeRange.First, v.TimeRange.Last)
-	}
+	writeInput(w, v)
 	writeDetectionCounts(w, v)
 	writeSignIns(w, v)
 	writeRoot(w, v)
@@ -148,21 +129,51 @@ func writeSummary(w io.Writer, v *summary.View, color bool) {
 	writeTop(w, "Top (all events)", v.Top)
 	writeEntries(w, "Regions", v.Regions, 0)
 	writeEntries(w, "Accounts", v.Accounts, 20)
-	t := v.Throughput
-	fmt.Fprintf(w, "  Rules          %d loaded (%d detection, %d correlation), %d filters; %d correlation evictions\n",
-		v.RulesLoaded, v.Rules.Detection, v.Rules.Correlation, v.Rules.Filter, v.CorrelationEvicts)
-	for _, tr := range v.AlarmTransitions {
-		fmt.Fprintf(w, "  Alarm          %s %s -> %s at %s: %s\n", c(tr.Alarm), c(tr.From), c(tr.To), tr.Time, c(tr.Reason))
-	}
-	fmt.Fprintf(w, "  Throughput     %.0f events/s, %.1f MB/s read (%.1f MB/s decoded), %.2f s elapsed, %d bytes read, %d decoded\n",
-		t.EventsPerSecond, t.MBPerSecond, t.DecodedMBPerSecond, t.ElapsedSeconds, t.BytesRead, t.DecodedBytes)
+	writeRules(w, v)
 	for _, warn := range v.Warnings {
 		if color {
-			fmt.Fprintf(w, "%sWARNING%s %s\n", levelColor[alert.Medium], colorReset, c(warn))
+			fmt.Fprintf(w, "%sWARNING%s %s\n", levelColor[alert.Medium], colorReset, alert.Clean(warn, 400))
 		} else {
 			fmt.Fprintf(w, "WARNING %s\n", alert.Clean(warn, 400))
 		}
 	}
+}
+
+func clean120(s string) string { return alert.Clean(s, 120) }
+
+// writeInput prints files, events, problems and the time range.
+func writeInput(w io.Writer, v *summary.View) {
+	fmt.Fprintf(w, "  Files          %d read, %d skipped\n", v.Files.Read, v.Files.Skipped)
+	for _, sk := range v.Files.SkippedFiles {
+		fmt.Fprintf(w, "                 skipped %s: %s\n", clean120(sk.Name), clean120(sk.Reason))
+	}
+	if v.Files.SkippedTruncated {
+		fmt.Fprintf(w, "                 (%d more skipped files not listed)\n", v.Files.Skipped-int64(len(v.Files.SkippedFiles)))
+	}
+	e := v.Events
+	fmt.Fprintf(w, "  Events         %d read, %d unique, %d duplicates, %d out of range, %d untimed, %d parse errors\n",
+		e.Read, e.Unique, e.Duplicates, e.OutOfRange, e.Untimed, e.ParseErrors)
+	for _, p := range e.ErrorPositions {
+		fmt.Fprintf(w, "                 %s\n", clean120(p))
+	}
+	if more := e.ParseErrors - int64(len(e.ErrorPositions)); more > 0 && len(e.ErrorPositions) > 0 {
+		fmt.Fprintf(w, "                 (%d more)\n", more)
+	}
+	if v.TimeRange != nil {
+		fmt.Fprintf(w, "  Time range     %s .. %s\n", v.TimeRange.First, v.TimeRange.Last)
+	}
+}
+
+// writeRules prints the rule set, alarm transitions and throughput.
+func writeRules(w io.Writer, v *summary.View) {
+	fmt.Fprintf(w, "  Rules          %d loaded (%d detection, %d correlation), %d filters; %d correlation evictions\n",
+		v.RulesLoaded, v.Rules.Detection, v.Rules.Correlation, v.Rules.Filter, v.CorrelationEvicts)
+	for _, tr := range v.AlarmTransitions {
+		fmt.Fprintf(w, "  Alarm          %s %s -> %s at %s: %s\n", clean120(tr.Alarm), clean120(tr.From), clean120(tr.To), tr.Time, clean120(tr.Reason))
+	}
+	t := v.Throughput
+	fmt.Fprintf(w, "  Throughput     %.0f events/s, %.1f MB/s read (%.1f MB/s decoded), %.2f s elapsed, %d bytes read, %d decoded\n",
+		t.EventsPerSecond, t.MBPerSecond, t.DecodedMBPerSecond, t.ElapsedSeconds, t.BytesRead, t.DecodedBytes)
 }
 
 func writeDetectionCounts(w io.Writer, v *summary.View) {

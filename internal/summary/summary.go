@@ -529,6 +529,38 @@ func (s *Summary) addMFA(si *event.SignIn) {
 // Merge adds o into s (o is left unchanged). Parse-error positions and
 // skipped files keep s's first, then o's, up to the caps.
 func (s *Summary) Merge(o *Summary) {
+	s.mergePipeline(o)
+	s.unique += o.unique
+	s.untimed += o.untimed
+	s.eventBytes += o.eventBytes
+	if !o.first.IsZero() {
+		s.addTime(o.first)
+		s.addTime(o.last)
+	}
+	s.mergeSignIns(o)
+	s.rootEvents += o.rootEvents
+	s.rootSignIns.merge(o.rootSignIns)
+	s.ic.Attempts += o.ic.Attempts
+	s.ic.Outcomes.merge(o.ic.Outcomes)
+	s.ic.WithMFA += o.ic.WithMFA
+	s.ic.Console += o.ic.Console
+	s.ic.Evicted += o.ic.Evicted
+	for _, p := range [][2]*Counter{{s.rootNames, o.rootNames}, {s.ips, o.ips}, {s.users, o.users},
+		{s.agents, o.agents}, {s.siIPs, o.siIPs}, {s.siUsers, o.siUsers}, {s.siAgents, o.siAgents},
+		{s.regions, o.regions}, {s.accounts, o.accounts}} {
+		p[0].Merge(p[1])
+	}
+	for r := range o.scanned {
+		s.scanned[r] = true
+	}
+	for h, c := range o.hours {
+		s.addHour(h, *c)
+	}
+	s.hoursDropped += o.hoursDropped
+}
+
+// mergePipeline merges what the pipeline reported.
+func (s *Summary) mergePipeline(o *Summary) {
 	s.filesRead += o.filesRead
 	s.filesSkipped += o.filesSkipped
 	s.eventsRead += o.eventsRead
@@ -550,48 +582,16 @@ func (s *Summary) Merge(o *Summary) {
 			s.byLevel[k] += n
 		}
 	}
-	for _, t := range o.transitions {
-		if len(s.transitions) < maxTransitions {
-			s.transitions = append(s.transitions, t)
-		}
+	s.transitions = appendCapped(s.transitions, o.transitions, maxTransitions)
+	s.skipped = appendCapped(s.skipped, o.skipped, s.cfg.MaxSkipped)
+	s.positions = appendCapped(s.positions, o.positions, s.cfg.MaxPositions)
+}
+
+func appendCapped[T any](dst, src []T, limit int) []T {
+	if room := limit - len(dst); room > 0 {
+		dst = append(dst, src[:min(room, len(src))]...)
 	}
-	for _, k := range o.skipped {
-		if len(s.skipped) < s.cfg.MaxSkipped {
-			s.skipped = append(s.skipped, k)
-		}
-	}
-	for _, p := range o.positions {
-		if len(s.positions) < s.cfg.MaxPositions {
-			s.positions = append(s.positions, p)
-		}
-	}
-	s.unique += o.unique
-	s.untimed += o.untimed
-	s.eventBytes += o.eventBytes
-	if !o.first.IsZero() {
-		s.addTime(o.first)
-		s.addTime(o.last)
-	}
-	s.mergeSignIns(o)
-	s.rootEvents += o.rootEvents
-	s.ic.Attempts += o.ic.Attempts
-	s.ic.Outcomes.merge(o.ic.Outcomes)
-	s.ic.WithMFA += o.ic.WithMFA
-	s.ic.Console += o.ic.Console
-	s.ic.Evicted += o.ic.Evicted
-	s.rootSignIns.merge(o.rootSignIns)
-	for _, p := range [][2]*Counter{{s.rootNames, o.rootNames}, {s.ips, o.ips}, {s.users, o.users},
-		{s.agents, o.agents}, {s.siIPs, o.siIPs}, {s.siUsers, o.siUsers}, {s.siAgents, o.siAgents},
-		{s.regions, o.regions}, {s.accounts, o.accounts}} {
-		p[0].Merge(p[1])
-	}
-	for r := range o.scanned {
-		s.scanned[r] = true
-	}
-	for h, c := range o.hours {
-		s.addHour(h, *c)
-	}
-	s.hoursDropped += o.hoursDropped
+	return dst
 }
 
 func (s *Summary) mergeSignIns(o *Summary) {
