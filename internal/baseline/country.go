@@ -121,7 +121,8 @@ func (d *Detector) Observe(s SignIn) (Finding, bool) {
 		return Finding{}, false
 	}
 	d.st.SignIns++
-	if s.Account == "" || s.Principal == "" || s.Principal == event.HiddenUser || s.Time.IsZero() {
+	if s.Account == "" || s.Principal == "" || s.Principal == event.HiddenUser ||
+		s.Time.Before(minTime) || s.Time.After(maxTime) {
 		d.st.Ignored++
 		return Finding{}, false
 	}
@@ -143,19 +144,34 @@ func (d *Detector) Observe(s SignIn) (Finding, bool) {
 	if trusted {
 		d.st.Trusted++
 	}
+	return d.judge(s, code, t, learning, trusted)
+}
+
+// The event times the detector accepts (UnixNano is defined within them);
+// others are ignored.
+var (
+	minTime = time.Date(1970, 1, 1, 0, 0, 0, 1, time.UTC)
+	maxTime = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// judge updates the principal's baseline with code and returns a finding
+// when the country is new to an existing baseline, past learning and not
+// from a trusted range.
+func (d *Detector) judge(s SignIn, code string, t int64, learning, trusted bool) (Finding, bool) {
 	p, isNew := d.touch(principalKey{s.Account, s.Principal})
 	if p.refresh(code, t) {
 		return Finding{}, false
 	}
-	known := p.codes()
+	raise := !isNew && !learning && !trusted
+	var known []string
+	if raise {
+		known = p.codes()
+	}
 	d.add(p, code, t)
-	switch {
-	case isNew:
-		if !learning {
-			d.st.NewPrincipals++
-		}
-		return Finding{}, false
-	case learning, trusted:
+	if isNew && !learning {
+		d.st.NewPrincipals++
+	}
+	if !raise {
 		return Finding{}, false
 	}
 	d.st.Findings++

@@ -112,8 +112,9 @@ func TestUnknownCountriesAndIgnored(t *testing.T) {
 	expect(t, d, in(acct, "", "192.0.2.20", day(1)), "")
 	expect(t, d, in("", "root", "192.0.2.20", day(1)), "")
 	expect(t, d, SignIn{Account: acct, Principal: "root", SourceIP: "192.0.2.20"}, "")
+	expect(t, d, in(acct, "root", "192.0.2.20", time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)), "")
 	st := d.Stats()
-	if st.UnknownCountry != 4 || st.Ignored != 4 || st.Principals != 1 {
+	if st.UnknownCountry != 4 || st.Ignored != 5 || st.Principals != 1 {
 		t.Errorf("stats %+v", st)
 	}
 	// None of them changed the baseline: FR is still new.
