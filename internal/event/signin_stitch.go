@@ -65,6 +65,8 @@ type Attempt struct {
 	ConsoleLogin    bool      `json:"console_login"`              // the flow reached a console sign-in
 	Outcome         Outcome   `json:"outcome"`
 	Evicted         bool      `json:"evicted,omitempty"` // closed early because MaxOpen was reached
+
+	links []string // the user+address keys this attempt is indexed under
 }
 
 // Stitchable reports whether s is a step the Stitcher joins: an Identity
@@ -164,7 +166,7 @@ func (st *Stitcher) find(s *SignIn) *Attempt {
 		return nil // a new flow
 	}
 	a := st.byLink[linkKey(stepUser(s), s.SourceIP)]
-	if a == nil || s.Time.Sub(a.End) > st.cfg.Window || a.End.Sub(s.Time) > st.cfg.Window {
+	if _, open := st.open[a]; !open || s.Time.Sub(a.End) > st.cfg.Window || a.End.Sub(s.Time) > st.cfg.Window {
 		return nil
 	}
 	return a
@@ -196,6 +198,9 @@ func (st *Stitcher) join(a *Attempt, s *SignIn) {
 	}
 	if k := linkKey(a.User, a.SourceIP); k != "" {
 		st.byLink[k] = a
+		if !contains(a.links, k) {
+			a.links = append(a.links, k)
+		}
 	}
 	a.note(s)
 }
@@ -260,8 +265,10 @@ func (st *Stitcher) remove(a *Attempt) {
 	if a.WorkflowID != "" && st.byFlow[a.WorkflowID] == a {
 		delete(st.byFlow, a.WorkflowID)
 	}
-	if k := linkKey(a.User, a.SourceIP); k != "" && st.byLink[k] == a {
-		delete(st.byLink, k)
+	for _, k := range a.links {
+		if st.byLink[k] == a {
+			delete(st.byLink, k)
+		}
 	}
 }
 

@@ -189,3 +189,29 @@ func TestStitchIgnoresOthersAndBounds(t *testing.T) {
 		t.Fatalf("attempts lost: %d of 12", total)
 	}
 }
+
+// A flow whose user is first known by its identity store id and later by
+// its user name leaves no stale index behind once closed.
+func TestStitchRenamedUserLeavesNoStaleLink(t *testing.T) {
+	st := NewStitcher(StitchConfig{Window: 5 * time.Minute})
+	first := mutate(t, icStep(t, "CredentialChallenge", "wfR", "PASSWORD", "CredentialChallenge", "Success", 0), func(m map[string]any) {
+		m["userIdentity"] = map[string]any{"type": "IdentityCenterUser", "onBehalfOf": map[string]any{"userId": "guid-1"}}
+	})
+	auth := mutate(t, icStep(t, "UserAuthentication", "wfR", "PASSWORD", "UserAuthentication", "Success", 5), func(m map[string]any) {
+		m["userIdentity"] = map[string]any{"type": "IdentityCenterUser", "onBehalfOf": map[string]any{"userId": "guid-1"}}
+		sub(m, "additionalEventData")["UserName"] = "alice"
+	})
+	feed(t, st, first, auth)
+	if out := st.Flush(); len(out) != 1 || out[0].User != "alice" || len(out[0].Steps) != 2 {
+		t.Fatalf("flow: %+v", out)
+	}
+	// An sso event for the old id must start a new attempt, not join the closed one.
+	feed(t, st, ssoEvent(t, "Authenticate", "guid-1", "203.0.113.0", "111122223333", 10))
+	out := st.Flush()
+	if len(out) != 1 || len(out[0].Steps) != 1 || out[0].Steps[0].EventName != "Authenticate" {
+		t.Fatalf("stale link joined a closed attempt: %+v", out)
+	}
+	if len(st.byLink) != 0 || len(st.byFlow) != 0 {
+		t.Errorf("indexes not emptied: %d links, %d flows", len(st.byLink), len(st.byFlow))
+	}
+}
