@@ -2,7 +2,9 @@ package cwfilter
 
 import (
 	"bytes"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/signwatch/signwatch/internal/event"
 )
@@ -57,5 +59,66 @@ func FuzzParse(f *testing.F) {
 			}
 			t.Fatalf("%q matches %q which holds none of %q", pattern, raw, lits)
 		}
+	})
+}
+
+// FuzzEvaluator drives an evaluator with events and clock moves decoded
+// from the input, under every treatment of missing data, and checks the
+// invariants of the transitions: each changes the state, continues from the
+// series' previous state, and time never goes backwards.
+func FuzzEvaluator(f *testing.F) {
+	f.Add([]byte{0, 1, 2, 3, 200, 5, 0, 0, 255, 9}, uint8(0))
+	f.Add([]byte{1, 1, 1, 100, 100, 100, 2, 250}, uint8(3))
+	f.Fuzz(func(t *testing.T, ops []byte, variant uint8) {
+		cfg := Config{
+			MetricFilters: []MetricFilter{
+				{Name: "f", Pattern: `{ $.k = a* }`, MetricName: "M", Namespace: "N", MetricValue: "$.v", Dimensions: map[string]string{"K": "$.k"}},
+				{Name: "g", Pattern: `x`, MetricName: "G", Namespace: "N", DefaultValue: fptr(0)},
+			},
+			Alarms: []Alarm{
+				{Name: "a", Metric: "M", Threshold: 2, ComparisonOperator: "GreaterThanThreshold", Period: time.Minute,
+					EvaluationPeriods: 1 + int(variant%3), DatapointsToAlarm: 1, TreatMissingData: treatments[variant%4]},
+				{Name: "b", Metric: "G", Statistic: statistics[int(variant)%len(statistics)], Threshold: 1,
+					ComparisonOperator: "LessThanThreshold", Period: 2 * time.Minute, EvaluationPeriods: 3,
+					DatapointsToAlarm: 2, TreatMissingData: treatments[(variant/4)%4]},
+			},
+		}
+		e, err := NewEvaluator(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		type key struct{ alarm, dims string }
+		state := map[key]State{}
+		var last time.Time
+		check := func(ts []Transition) {
+			for _, tr := range ts {
+				k := key{tr.Alarm, fmt.Sprint(tr.Dimensions)}
+				prev, ok := state[k]
+				if !ok {
+					prev = StateInsufficient
+				}
+				if tr.From != prev || tr.From == tr.To || tr.Time.Before(last) {
+					t.Fatalf("bad transition %+v after state %s at %v", tr, prev, last)
+				}
+				state[k], last = tr.To, tr.Time
+			}
+		}
+		now := t0
+		var d event.Doc
+		for i, op := range ops {
+			switch {
+			case op >= 250:
+				check(e.Advance(now))
+			case op >= 200:
+				now = now.Add(time.Duration(op-199) * 37 * time.Second)
+			default:
+				raw := []byte(fmt.Sprintf(`{"k":"a%d","v":%d,"m":"%s"}`, op%3, op%7, []string{"x", "y"}[i%2]))
+				if d.Parse(raw) != nil {
+					t.Fatal("bad fixture")
+				}
+				e.Observe(now.Add(-time.Duration(op%5)*time.Second), d.Root(), raw)
+			}
+		}
+		check(e.Flush())
 	})
 }
