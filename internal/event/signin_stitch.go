@@ -86,6 +86,7 @@ type Stitcher struct {
 	byFlow  map[string]*Attempt
 	byLink  map[string]*Attempt
 	high    time.Time
+	next    time.Time // earliest End+Window of the open attempts (zero: none or unknown)
 	evicted int
 }
 
@@ -117,13 +118,19 @@ func (st *Stitcher) Add(s SignIn) []Attempt {
 	if s.Time.After(st.high) {
 		st.high = s.Time
 	}
-	done := st.expire(st.high.Add(-st.cfg.Window), false)
+	var done []Attempt
+	if len(st.open) > 0 && st.high.After(st.next) {
+		done = st.expire(st.high.Add(-st.cfg.Window), false)
+	}
 	a := st.find(&s)
 	if a == nil {
 		a = &Attempt{WorkflowID: s.AuthWorkflowID, Account: s.Account, Start: s.Time, End: s.Time}
 		st.open[a] = struct{}{}
 	}
 	st.join(a, &s)
+	if t := a.End.Add(st.cfg.Window); st.next.IsZero() || t.Before(st.next) {
+		st.next = t
+	}
 	if s.EventName == "ConsoleLogin" {
 		st.remove(a)
 		done = append(done, finish(a))
@@ -272,13 +279,17 @@ func (st *Stitcher) remove(a *Attempt) {
 	}
 }
 
-// expire closes attempts whose last step is before cutoff (all when all).
+// expire closes attempts whose last step is before cutoff (all when all)
+// and recomputes the earliest expiry of those left.
 func (st *Stitcher) expire(cutoff time.Time, all bool) []Attempt {
 	var done []Attempt
+	st.next = time.Time{}
 	for a := range st.open {
 		if all || a.End.Before(cutoff) {
 			st.remove(a)
 			done = append(done, finish(a))
+		} else if t := a.End.Add(st.cfg.Window); st.next.IsZero() || t.Before(st.next) {
+			st.next = t
 		}
 	}
 	return done

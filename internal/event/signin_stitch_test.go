@@ -215,3 +215,24 @@ func TestStitchRenamedUserLeavesNoStaleLink(t *testing.T) {
 		t.Errorf("indexes not emptied: %d links, %d flows", len(st.byLink), len(st.byFlow))
 	}
 }
+
+// BenchmarkStitcher feeds flows of three steps, 50 of them open at a time.
+func BenchmarkStitcher(b *testing.B) {
+	recs := make([]SignIn, 0, 3000)
+	for i := 0; i < 1000; i++ {
+		for j, name := range []string{"CredentialChallenge", "CredentialVerification", "UserAuthentication"} {
+			recs = append(recs, SignIn{EventSource: "signin.amazonaws.com", EventName: name, Outcome: Success,
+				Time: flowStart.Add(time.Duration(i*12+j) * time.Second), AuthWorkflowID: "wf" + string(rune('a'+i%26)) + string(rune('a'+i/26)),
+				Actor: Actor{Type: ActorIdentityCenterUser, Name: "u"}, SourceIP: "203.0.113.1"})
+		}
+	}
+	b.ResetTimer()
+	for n := 0; n < b.N; n++ {
+		st := NewStitcher(StitchConfig{})
+		for _, r := range recs {
+			st.Add(r)
+		}
+		st.Flush()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(recs)), "ns/step")
+}
