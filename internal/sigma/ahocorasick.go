@@ -14,6 +14,21 @@ type acDFA struct {
 	// bit-inverted (negative) when that state ends a pattern.
 	trans []int32
 	out   [][]int32 // per state: ids of the patterns ending here
+	// pairs[b0<<8|b1] is 1 when the bytes b0 b1 (either case) begin some
+	// pattern; skip is set when every pattern has at least two bytes.
+	pairs *[1 << 16]uint8
+	skip  bool
+}
+
+// caseVariants returns c and, for an ASCII letter, its other case.
+func caseVariants(c byte) []byte {
+	switch {
+	case 'a' <= c && c <= 'z':
+		return []byte{c, c - 'a' + 'A'}
+	case 'A' <= c && c <= 'Z':
+		return []byte{c, c - 'A' + 'a'}
+	}
+	return []byte{c}
 }
 
 func foldByte(c byte) byte {
@@ -90,6 +105,19 @@ func newACDFA(patterns []string) *acDFA {
 			}
 		}
 	}
+	a.pairs = new([1 << 16]uint8)
+	a.skip = true
+	for _, p := range patterns {
+		if len(p) < 2 {
+			a.skip = false
+			continue
+		}
+		for _, b0 := range caseVariants(unframe(p[0])) {
+			for _, b1 := range caseVariants(unframe(p[1])) {
+				a.pairs[int(b0)<<8|int(b1)] = 1
+			}
+		}
+	}
 	for i, t := range a.trans {
 		row := t * int32(nc)
 		if len(a.out[t]) > 0 {
@@ -98,21 +126,6 @@ func newACDFA(patterns []string) *acDFA {
 		a.trans[i] = row
 	}
 	return a
-}
-
-// each calls fn with the id of every pattern occurrence in data.
-func (a *acDFA) each(data []byte, fn func(id int32)) {
-	trans, class := a.trans, &a.class
-	s := int32(0)
-	for _, c := range data {
-		s = trans[s+int32(class[c])]
-		if s < 0 {
-			s = ^s
-			for _, id := range a.out[s/int32(a.nclass)] {
-				fn(id)
-			}
-		}
-	}
 }
 
 // frameByte marks, in a literal, a JSON string quote that frames the value

@@ -1,7 +1,6 @@
 package sigma
 
 import (
-	"math/bits"
 	"regexp/syntax"
 	"sort"
 	"strconv"
@@ -328,16 +327,6 @@ func buildPrefilter(rules []*compiled) *prefilter {
 	return pf
 }
 
-// scan records in found (a bitset over pattern ids) the patterns in raw.
-func (pf *prefilter) scan(raw []byte, found []uint64) bool {
-	any := false
-	pf.dfa.each(raw, func(id int32) {
-		found[id/64] |= 1 << (id % 64)
-		any = true
-	})
-	return any
-}
-
 // satisfied reports whether every clause of rule r has a found pattern.
 func (pf *prefilter) satisfied(r int32, found []uint64) bool {
 next:
@@ -362,7 +351,8 @@ func (pf *prefilter) foundBuf(stack []uint64) []uint64 {
 }
 
 // mayMatch scans raw and stops as soon as some rule's clauses are all
-// satisfied.
+// satisfied. While the automaton is at its root, positions whose two
+// bytes begin no pattern are skipped without a transition.
 func (pf *prefilter) mayMatch(raw []byte) bool {
 	if pf.anyAll {
 		return true
@@ -370,10 +360,15 @@ func (pf *prefilter) mayMatch(raw []byte) bool {
 	var stack [16]uint64
 	found := pf.foundBuf(stack[:])
 	a := pf.dfa
-	trans, class := a.trans, &a.class
+	trans, class, pairs := a.trans, &a.class, a.pairs
 	s := int32(0)
-	for _, c := range raw {
-		s = trans[s+int32(class[c])]
+	for i := 0; i < len(raw); i++ {
+		if s == 0 && a.skip {
+			for i+1 < len(raw) && pairs[int(raw[i])<<8|int(raw[i+1])] == 0 {
+				i++
+			}
+		}
+		s = trans[s+int32(class[raw[i]])]
 		if s >= 0 {
 			continue
 		}
@@ -388,24 +383,4 @@ func (pf *prefilter) mayMatch(raw []byte) bool {
 		}
 	}
 	return false
-}
-
-// candidates sets in bits the rules that may match raw.
-func (pf *prefilter) candidates(raw []byte, out []uint64) {
-	copy(out, pf.always)
-	var stack [16]uint64
-	found := pf.foundBuf(stack[:])
-	if !pf.scan(raw, found) {
-		return
-	}
-	for id, w := range found {
-		for ; w != 0; w &= w - 1 {
-			p := id*64 + bits.TrailingZeros64(w)
-			for _, r := range pf.targets[p] {
-				if out[r/64]&(1<<(r%64)) == 0 && pf.satisfied(r, found) {
-					out[r/64] |= 1 << (r % 64)
-				}
-			}
-		}
-	}
 }
