@@ -39,6 +39,9 @@ type Stats struct {
 	// DroppedSeries counts datapoints of new dimension series beyond the
 	// per-alarm limit of 1000 series.
 	DroppedSeries int64
+	// Untimed counts events observed with a zero time, which belong to no
+	// period and are ignored.
+	Untimed int64
 }
 
 // Evaluator runs metric filters over events and evaluates the alarms on
@@ -165,8 +168,13 @@ func (e *Evaluator) Literals() [][]byte {
 // Observe runs the metric filters over one event whose time is t. Every
 // observed event counts as ingested for the default values of its minute,
 // so the caller passes every event of the input, in any order; events for
-// periods an alarm has already evaluated are counted in Stats.Late.
+// periods an alarm has already evaluated are counted in Stats.Late, and
+// events with a zero time (no eventTime) in Stats.Untimed.
 func (e *Evaluator) Observe(t time.Time, ev event.Value, raw []byte) {
+	if t.IsZero() {
+		e.stats.Untimed++
+		return
+	}
 	sec := t.Unix()
 	minute := floorDiv(sec, 60)
 	if !e.seen || sec < e.first {

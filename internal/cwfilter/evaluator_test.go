@@ -268,6 +268,10 @@ func TestLateEventsAreCounted(t *testing.T) {
 
 func TestFlushWithoutEvents(t *testing.T) {
 	e := newEval(t, seedConfig())
+	observe(t, e, time.Time{}, seedConsoleLogin("Failure", "Yes"))
+	if e.Stats().Untimed != 1 {
+		t.Errorf("untimed = %d", e.Stats().Untimed)
+	}
 	if got := e.Flush(); got != nil {
 		t.Errorf("transitions without events: %+v", got)
 	}
