@@ -17,6 +17,8 @@ type Filter struct {
 	Line      int
 	// Selections names the filter's search identifiers, in file order.
 	Selections []string
+	// Condition is the filter condition as written.
+	Condition []string
 
 	det *detection
 }
@@ -52,6 +54,7 @@ func ParseFilter(doc Document, opt ParseOptions) (*Filter, error) {
 	}
 	f.det = det
 	f.Selections = det.names
+	f.Condition = det.condText
 	return f, nil
 }
 

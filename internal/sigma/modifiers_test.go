@@ -285,6 +285,16 @@ func TestFieldref(t *testing.T) {
 	})
 }
 
+func TestFieldrefNeq(t *testing.T) {
+	expect(t, `    sel:
+        userIdentity.userName|fieldref|neq: requestParameters.userName
+    condition: sel
+`, map[string]bool{
+		`{"userIdentity":{"userName":"alice"},"requestParameters":{"userName":"bob"}}`:   true,
+		`{"userIdentity":{"userName":"alice"},"requestParameters":{"userName":"ALICE"}}`: false,
+	})
+}
+
 func TestNumericComparisons(t *testing.T) {
 	for mod, cases := range map[string]map[string]bool{
 		"gt":  {`{"n":11}`: true, `{"n":10}`: false},

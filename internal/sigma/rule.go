@@ -32,17 +32,23 @@ type Rule struct {
 	Fields []string
 	// Selections names the search identifiers of the detection, in file order.
 	Selections []string
+	// Condition is the condition as written (several when it is a list).
+	Condition []string
 
 	det *detection
 }
 
+// levels are the rule levels of the specification.
+var levels = map[string]bool{"informational": true, "low": true, "medium": true, "high": true, "critical": true}
+
 // detection is a parsed detection (or filter) section.
 type detection struct {
-	sels  []*selection
-	byID  map[string]int
-	cond  condNode
-	file  string
-	names []string
+	sels     []*selection
+	byID     map[string]int
+	cond     condNode
+	file     string
+	names    []string
+	condText []string
 }
 
 // selection is one search identifier: an OR of groups (lists of maps and
@@ -61,6 +67,9 @@ func ParseRule(doc Document, opt ParseOptions) (*Rule, error) {
 	if strings.TrimSpace(r.Title) == "" {
 		return nil, NodeError(doc.File, doc.Node, "rule has no title")
 	}
+	if lv := MapValue(doc.Node, "level"); lv != nil && !levels[r.Level] {
+		return nil, NodeError(doc.File, lv, "level %q is not one of informational, low, medium, high, critical", r.Level)
+	}
 	ls, err := parseLogsource(doc.File, doc.Node)
 	if err != nil {
 		return nil, err
@@ -77,6 +86,7 @@ func ParseRule(doc Document, opt ParseOptions) (*Rule, error) {
 	}
 	r.det = det
 	r.Selections = det.names
+	r.Condition = det.condText
 	return r, nil
 }
 
@@ -131,6 +141,12 @@ func parseDetection(file string, n *yaml.Node, opt ParseOptions, skip map[string
 	}
 	if len(d.sels) == 0 {
 		return nil, NodeError(file, n, "detection has no search identifier")
+	}
+	if condNode.Kind == yaml.ScalarNode {
+		d.condText = []string{condNode.Value}
+	}
+	for _, c := range condNode.Content {
+		d.condText = append(d.condText, c.Value)
 	}
 	c, err := parseConditionNode(file, condNode, d)
 	if err != nil {

@@ -338,3 +338,24 @@ func TestWindashLimit(t *testing.T) {
     condition: sel
 `, "more than 5 dash")
 }
+
+func TestRuleMetadata(t *testing.T) {
+	src := detectionRule("    sel:\n        a: 1\n    other:\n        b: 2\n    condition: sel and not other\n") + "level: high\nfields:\n    - a\n"
+	r, err := parseRuleText(t, src, ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Level != "high" || r.Title != "test rule" || r.Logsource.Product != "aws" || r.Logsource.Service != "cloudtrail" ||
+		strings.Join(r.Selections, ",") != "sel,other" || strings.Join(r.Condition, ",") != "sel and not other" ||
+		strings.Join(r.Fields, ",") != "a" || r.File != "test.yml" || r.Line != 1 {
+		t.Errorf("metadata: %+v", r)
+	}
+	bad := strings.Replace(src, "level: high", "level: severe", 1)
+	if _, err := parseRuleText(t, bad, ParseOptions{}); err == nil || !strings.Contains(err.Error(), `test.yml:12:8: level "severe"`) {
+		t.Errorf("bad level: %v", err)
+	}
+	noLS := strings.Replace(src, "logsource:\n    product: aws\n    service: cloudtrail\n", "", 1)
+	if _, err := parseRuleText(t, noLS, ParseOptions{}); err == nil || !strings.Contains(err.Error(), "missing logsource") {
+		t.Errorf("no logsource: %v", err)
+	}
+}
