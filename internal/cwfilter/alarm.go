@@ -6,10 +6,15 @@ import (
 	"time"
 )
 
-// agg is the statistic set of one period of one series.
+// maxEvidence bounds the eventIDs kept per datapoint.
+const maxEvidence = 100
+
+// agg is the statistic set of one period of one series, with the eventIDs
+// of the first events published into it.
 type agg struct {
 	n             float64
 	sum, min, max float64
+	ids           []string
 }
 
 func (g *agg) add(v float64) {
@@ -101,7 +106,7 @@ func (a *alarmState) seriesFor(vals []string) *series {
 }
 
 // add records one published value at second sec.
-func (a *alarmState) add(e *Evaluator, sec int64, dims []string, v float64) {
+func (a *alarmState) add(e *Evaluator, sec int64, dims []string, v float64, id string) {
 	if len(a.cfg.Dimensions) > 0 {
 		for i, n := range a.dimNames {
 			if a.cfg.Dimensions[n] != dims[i] {
@@ -125,6 +130,9 @@ func (a *alarmState) add(e *Evaluator, sec int64, dims []string, v float64) {
 		s.buckets[ps] = g
 	}
 	g.add(v)
+	if id != "" && len(g.ids) < maxEvidence {
+		g.ids = append(g.ids, id)
+	}
 }
 
 // advance evaluates the periods that end at or before now.
@@ -202,7 +210,7 @@ func (a *alarmState) evaluate(e *Evaluator, ps int64, out []Transition) []Transi
 		s := a.series[key]
 		p := point{t: ps}
 		if g := s.buckets[ps]; g != nil {
-			p.v, p.ok = g.stat(a.cfg.Statistic), true
+			p.v, p.ok, p.ids = g.stat(a.cfg.Statistic), true, g.ids
 			delete(s.buckets, ps)
 		}
 		s.history = append(s.history, p)
@@ -222,6 +230,7 @@ func (a *alarmState) evaluate(e *Evaluator, ps int64, out []Transition) []Transi
 			From: s.state, To: o.state, Time: end,
 			Reason:     a.reason(o),
 			Datapoints: values(o.used),
+			EventIDs:   evidence(o.used),
 			Dimensions: s.dims,
 		})
 		s.state = o.state
@@ -256,6 +265,15 @@ func values(ps []point) []float64 {
 	out := make([]float64, len(ps))
 	for i, p := range ps {
 		out[i] = p.v
+	}
+	return out
+}
+
+// evidence lists the eventIDs behind the evaluated datapoints, oldest first.
+func evidence(ps []point) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.ids...)
 	}
 	return out
 }

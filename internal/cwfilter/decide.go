@@ -12,9 +12,10 @@ const (
 
 // point is one period's datapoint; ok is false for a missing datapoint.
 type point struct {
-	v  float64
-	ok bool
-	t  int64 // period start, Unix seconds
+	v   float64
+	ok  bool
+	t   int64    // period start, Unix seconds
+	ids []string // eventIDs of the events published into the datapoint (capped)
 }
 
 // outcome is the result of evaluating an alarm's evaluation range.

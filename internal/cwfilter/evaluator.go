@@ -27,6 +27,9 @@ type Transition struct {
 	Datapoints []float64
 	// Dimensions identify the metric series (nil for a metric without dimensions).
 	Dimensions map[string]string
+	// EventIDs are the eventIDs of the events published into the evaluated
+	// datapoints (at most 100 per datapoint), oldest first: the evidence.
+	EventIDs []string
 }
 
 // Stats counts what the evaluator could not use.
@@ -197,8 +200,12 @@ func (e *Evaluator) Observe(t time.Time, ev event.Value, raw []byte) {
 			continue
 		}
 		e.matched[i][minute] = struct{}{}
+		id := ""
+		if len(e.feeds[i]) > 0 {
+			id = ev.Get("eventID").Str()
+		}
 		for _, a := range e.feeds[i] {
-			a.add(e, sec, dims, v)
+			a.add(e, sec, dims, v, id)
 		}
 	}
 }

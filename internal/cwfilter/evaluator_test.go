@@ -82,7 +82,8 @@ func TestSeedAlarmRaisesAtThePeriodEnd(t *testing.T) {
 	}
 	got := e.Advance(at(5, 0))
 	checkTransitions(t, got, []wantTr{{StateInsufficient, StateAlarm, at(5, 0), []float64{1}}})
-	if got[0].Alarm != "SignInFailedMFAAlarm" || got[0].Metric != "SigninMFAFailureCount" || got[0].Dimensions != nil {
+	if got[0].Alarm != "SignInFailedMFAAlarm" || got[0].Metric != "SigninMFAFailureCount" || got[0].Dimensions != nil ||
+		!reflect.DeepEqual(got[0].EventIDs, []string{"HIDDEN"}) {
 		t.Errorf("transition %+v", got[0])
 	}
 	if !strings.Contains(got[0].Reason, "1 out of the last 1 datapoints [1 (24/08/23 21:00:00)] was greater than or equal to the threshold (1)") {
@@ -456,5 +457,27 @@ func TestTypicalCISAlarm(t *testing.T) {
 			want = StateAlarm
 		}
 		checkTransitions(t, e.Advance(at(5, 0)), []wantTr{{StateInsufficient, want, at(5, 0), []float64{float64(n)}}})
+	}
+}
+
+func TestTransitionEvidence(t *testing.T) {
+	cfg := seedConfig()
+	cfg.Alarms[0].Period = time.Minute
+	cfg.Alarms[0].EvaluationPeriods = 3
+	cfg.Alarms[0].DatapointsToAlarm = 2
+	e := newEval(t, cfg)
+	withID := func(id string) string {
+		return strings.Replace(seedConsoleLogin("Failure", "Yes"), `"eventID":"HIDDEN"`, `"eventID":"`+id+`"`, 1)
+	}
+	observe(t, e, at(0, 5), withID("e1"))
+	observe(t, e, at(2, 5), withID("e2"))
+	observe(t, e, at(2, 6), withID("e3"))
+	got := e.Flush()
+	checkTransitions(t, got, []wantTr{
+		{StateInsufficient, StateOK, at(1, 0), []float64{1}},
+		{StateOK, StateAlarm, at(3, 0), []float64{1, 2}},
+	})
+	if !reflect.DeepEqual(got[1].EventIDs, []string{"e1", "e2", "e3"}) {
+		t.Errorf("evidence %v", got[1].EventIDs)
 	}
 }
