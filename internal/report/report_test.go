@@ -257,3 +257,33 @@ func FuzzCSVCell(f *testing.F) {
 		}
 	})
 }
+
+// FuzzGroupKeyJSON: any input either fails cleanly or round-trips with its
+// member order kept.
+func FuzzGroupKeyJSON(f *testing.F) {
+	f.Add([]byte(`{"recipientAccountId":"123","sourceIPAddress":"198.51.100.7"}`))
+	f.Add([]byte(`{"a":1}`))
+	f.Add([]byte(`null`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var g GroupKey
+		if err := json.Unmarshal(data, &g); err != nil {
+			return
+		}
+		b, err := json.Marshal(g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var h GroupKey
+		if err := json.Unmarshal(b, &h); err != nil {
+			t.Fatalf("re-read %s: %v", b, err)
+		}
+		if len(g) != len(h) {
+			t.Fatalf("%d members became %d", len(g), len(h))
+		}
+		for i := range g {
+			if g[i] != h[i] {
+				t.Fatalf("member %d: %v became %v", i, g[i], h[i])
+			}
+		}
+	})
+}
