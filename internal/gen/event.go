@@ -28,7 +28,6 @@ type ev struct {
 	sharedEventID  bool
 	vpce           string
 	requestIDStyle int // 0 uuid, 1 S3-style
-	apiVersion     string
 }
 
 // identity is the userIdentity of an event.
@@ -41,7 +40,6 @@ type identity struct {
 	created   time.Time
 	ic        *ssoUser // Identity Center user (signin/sso service events)
 	icNew     bool     // the IdentityCenterUser shape rather than Unknown
-	sourceID  string   // AssumedRole sourceIdentity
 	ec2Role   bool
 	issuerArn string // override for AWSReservedSSO issuer path
 	saml      *samlIdentity
@@ -106,9 +104,6 @@ func (g *generator) writeTail(w *jw, e *ev) {
 		et = "AwsApiCall"
 	}
 	w.ks("eventType", et)
-	if e.apiVersion != "" {
-		w.ks("apiVersion", e.apiVersion)
-	}
 	w.kb("managementEvent", !e.data)
 	w.ks("recipientAccountId", e.acct.id)
 	if e.sharedEventID {
@@ -276,7 +271,4 @@ func (g *generator) writeSessionContext(w *jw, id *identity) {
 		w.ks("ec2RoleDelivery", "2.0")
 	}
 	w.end()
-	if id.sourceID != "" {
-		w.ks("sourceIdentity", id.sourceID)
-	}
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/signwatch/signwatch/internal/event"
 )
 
 // collect generates opt and returns a copy of every event.
@@ -111,6 +113,12 @@ func signInLike(r record) bool {
 func TestEventsValidAndComplete(t *testing.T) {
 	evs := collect(t, Options{Seed: 7, Events: 20000})
 	recs := decodeAll(t, evs)
+	var doc event.Doc
+	for i, ev := range evs {
+		if err := doc.Parse(ev); err != nil {
+			t.Fatalf("event %d rejected by the project's JSON tape: %v", i, err)
+		}
+	}
 	ids := make(map[string]bool, len(recs))
 	sources := map[string]bool{}
 	types := map[string]bool{}
