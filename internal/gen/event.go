@@ -123,20 +123,24 @@ func (g *generator) writeTail(w *jw, e *ev) {
 		w.ks("eventCategory", "Management")
 	}
 	if e.host != "" {
-		w.ko("tlsDetails")
-		if e.tls13 {
-			w.ks("tlsVersion", "TLSv1.3")
-			w.ks("cipherSuite", "TLS_AES_128_GCM_SHA256")
-		} else {
-			w.ks("tlsVersion", "TLSv1.2")
-			w.ks("cipherSuite", "ECDHE-RSA-AES128-GCM-SHA256")
-		}
-		w.ks("clientProvidedHostHeader", e.host)
-		w.end()
+		writeTLS(w, e)
 	}
 	if e.fromConsole {
 		w.ks("sessionCredentialFromConsole", "true")
 	}
+}
+
+func writeTLS(w *jw, e *ev) {
+	w.ko("tlsDetails")
+	if e.tls13 {
+		w.ks("tlsVersion", "TLSv1.3")
+		w.ks("cipherSuite", "TLS_AES_128_GCM_SHA256")
+	} else {
+		w.ks("tlsVersion", "TLSv1.2")
+		w.ks("cipherSuite", "ECDHE-RSA-AES128-GCM-SHA256")
+	}
+	w.ks("clientProvidedHostHeader", e.host)
+	w.end()
 }
 
 func writeOrNull(w *jw, name string, f func(w *jw)) {
