@@ -154,7 +154,7 @@ var errStop = errors.New("decode stopped")
 // the input could not be read, ctx was cancelled or emit returned an error;
 // bad content is reported through problem and never stops the rest of the
 // input. Decode is safe for concurrent use; emit and problem are called from
-// the calling goroutine only. problem may be nil.
+// the calling goroutine only, and either may be nil (counting only).
 func Decode(ctx context.Context, name string, r io.Reader, opt Options, emit func(Record) error, problem func(Problem)) (Result, error) {
 	d := newDecoder(ctx, name, opt.withDefaults(), emit, problem)
 	defer d.release()

@@ -493,3 +493,51 @@ func TestProblemError(t *testing.T) {
 		}
 	}
 }
+
+func TestEventBridgeOfOtherServicesIsIgnored(t *testing.T) {
+	ec2 := `{"version":"0","id":"1","detail-type":"EC2 Instance State-change Notification","source":"aws.ec2","detail":{"instance-id":"i-1","state":"running"}}`
+	o := run(t, []byte(ec2+"\n"+eventBridge(fixtureEvents[0])+"\n"), Options{})
+	if len(o.records) != 1 || o.res.Ignored != 1 || len(o.problems) != 0 || o.res.Class != Events {
+		t.Errorf("records %d ignored %d problems %v class %v", len(o.records), o.res.Ignored, o.problems, o.res.Class)
+	}
+	bad := strings.Replace(eventBridge(`{"x":1}`), "Console Sign In", "API Call", 1)
+	o = run(t, []byte(bad+"\n"+eventBridge(fixtureEvents[0])+"\n"), Options{})
+	wantProblems(t, o, [2]string{"detail", "not a CloudTrail event"})
+	o = run(t, []byte(ec2), Options{})
+	if o.res.Class != NotCloudTrail || o.res.Ignored != 1 {
+		t.Errorf("class %v ignored %d", o.res.Class, o.res.Ignored)
+	}
+	o = run(t, gz(controlMessage), Options{})
+	if o.res.Ignored != 1 || len(o.problems) != 0 || len(o.records) != 0 {
+		t.Errorf("control message: %+v", o.res)
+	}
+}
+
+func TestConcurrentDecodes(t *testing.T) {
+	s := shapes()
+	done := make(chan string)
+	for name, data := range s {
+		go func() {
+			for range 20 {
+				n := 0
+				res, err := Decode(context.Background(), name, bytes.NewReader(data), Options{}, func(r Record) error {
+					if !json.Valid(r.Raw) {
+						return errors.New("invalid Raw")
+					}
+					n++
+					return nil
+				}, nil)
+				if err != nil || n != 3 || res.Problems != 0 {
+					done <- fmt.Sprintf("%s: %v, %d events %+v", name, err, n, res)
+					return
+				}
+			}
+			done <- ""
+		}()
+	}
+	for range s {
+		if msg := <-done; msg != "" {
+			t.Error(msg)
+		}
+	}
+}

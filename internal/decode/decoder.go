@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -20,6 +19,7 @@ const (
 	kindDigest      = "digest"
 	kindOther       = ""
 	kindIgnored     = "ignored" // valid, deliberately not events (CONTROL_MESSAGE, ...)
+	kindBad         = "bad"     // a known envelope whose problem was already reported
 )
 
 // maxNest bounds how deeply encoded payloads may nest (a base64 line holding
@@ -89,6 +89,9 @@ type decoder struct {
 }
 
 func newDecoder(ctx context.Context, name string, opt Options, emit func(Record) error, problem func(Problem)) *decoder {
+	if emit == nil {
+		emit = func(Record) error { return nil }
+	}
 	return &decoder{ctx: ctx, name: name, opt: opt, emit: emit, problemFn: problem, buf: getBuf(), line: 1}
 }
 
@@ -321,7 +324,5 @@ func quoteShort(b []byte) string {
 	}
 	return strconv.Quote(string(b))
 }
-
-func joinShape(parts ...string) string { return strings.Join(parts, "/") }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -14,20 +14,20 @@ func (d *decoder) eventBridge(data []byte, p *path, info *objInfo) string {
 	dp := &path{parent: p, key: "detail"}
 	if data[sp.s] != '{' {
 		d.problemPath(int(sp.s), dp, "expected an object, found "+jsonType(data[sp.s]))
-		return kindOther
+		return kindBad
 	}
 	_, k, err := d.object(data, int(sp.s), dp)
 	switch {
 	case err != nil: // cannot happen: the walk validated detail
 		d.problemPath(int(sp.s), dp, "invalid JSON: "+syntaxMsg(err))
-		return kindOther
+		return kindBad
 	case k == kindEvent:
 		return kindEventBridge
 	}
 	t := info.span[fDetailType]
 	if bytes.HasSuffix(data[t.s:t.e], []byte(`via CloudTrail"`)) {
 		d.problemPath(int(sp.s), dp, "not a CloudTrail event although detail-type says so")
-		return kindOther
+		return kindBad
 	}
 	d.res.Ignored++
 	return kindIgnored
@@ -49,7 +49,7 @@ func (d *decoder) cwLogs(data []byte, p *path, info *objInfo) string {
 	lp := &path{parent: p, key: "logEvents"}
 	if !ok || data[sp.s] != '[' {
 		d.problemPath(int(mt.s), lp, "DATA_MESSAGE without a logEvents array")
-		return kindOther
+		return kindBad
 	}
 	before := d.res.Events
 	buf := getBuf()
@@ -91,7 +91,7 @@ func (d *decoder) firehose(data []byte, p *path, info *objInfo) string {
 	rp := &path{parent: p, key: "records"}
 	if data[sp.s] != '[' {
 		d.problemPath(int(sp.s), rp, "expected an array, found "+jsonType(data[sp.s]))
-		return kindOther
+		return kindBad
 	}
 	before := d.res.Events
 	kind := ""

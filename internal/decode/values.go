@@ -37,7 +37,7 @@ func (d *decoder) values(data []byte, i int, p *path, top bool) string {
 			i = d.valueFailed(data, i, p, err)
 			continue
 		}
-		if kind == "" && d.ct && k != kindOther && k != kindIgnored {
+		if kind == "" && d.ct && k != kindOther && k != kindIgnored && k != kindBad {
 			kind = k
 		}
 		i = end
