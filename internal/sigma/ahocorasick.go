@@ -38,16 +38,27 @@ func foldByte(c byte) byte {
 	return c
 }
 
-// newACDFA builds the automaton for patterns (already lower case); pattern
-// i is reported as id i.
+// newACDFA builds the automaton for patterns (matched ignoring ASCII
+// case); pattern i is reported as id i.
 func newACDFA(patterns []string) *acDFA {
 	a := &acDFA{}
-	// Byte classes: one per distinct byte used by the patterns, class 0
-	// for every other byte.
+	a.buildClasses(patterns)
+	next, outs := a.buildTrie(patterns)
+	a.complete(next, outs)
+	a.buildPairs(patterns)
+	return a
+}
+
+// key is a pattern byte as the automaton sees it.
+func key(c byte) byte { return foldByte(unframe(c)) }
+
+// buildClasses gives each distinct (folded) pattern byte a class; every
+// other byte is class 0. Patterns are printable ASCII plus a few UTF-8
+// hazard bytes, far fewer than 255 distinct values.
+func (a *acDFA) buildClasses(patterns []string) {
 	for _, p := range patterns {
 		for i := 0; i < len(p); i++ {
-			c := unframe(p[i])
-			if a.class[c] == 0 {
+			if c := key(p[i]); a.class[c] == 0 && a.nclass < 255 {
 				a.nclass++
 				a.class[c] = uint8(a.nclass)
 			}
@@ -58,41 +69,48 @@ func newACDFA(patterns []string) *acDFA {
 		a.class[c] = a.class[foldByte(byte(c))]
 	}
 	a.class[frameByte] = a.class['"']
-	// Trie.
-	type tnode struct {
-		next map[uint8]int32
-		out  []int32
-	}
-	nodes := []tnode{{next: map[uint8]int32{}}}
+}
+
+// buildTrie returns the trie's child maps and the patterns ending at each
+// node.
+func (a *acDFA) buildTrie(patterns []string) ([]map[uint8]int32, [][]int32) {
+	next := []map[uint8]int32{{}}
+	outs := [][]int32{nil}
 	for id, p := range patterns {
 		s := int32(0)
 		for i := 0; i < len(p); i++ {
-			c := a.class[unframe(p[i])]
-			n, ok := nodes[s].next[c]
+			c := a.class[key(p[i])]
+			n, ok := next[s][c]
 			if !ok {
-				n = int32(len(nodes))
-				nodes = append(nodes, tnode{next: map[uint8]int32{}})
-				nodes[s].next[c] = n
+				n = int32(len(next))
+				next = append(next, map[uint8]int32{})
+				outs = append(outs, nil)
+				next[s][c] = n
 			}
 			s = n
 		}
-		nodes[s].out = append(nodes[s].out, int32(id))
+		outs[s] = append(outs[s], int32(id))
 	}
-	// Breadth-first completion into a DFA.
+	return next, outs
+}
+
+// complete turns the trie into a DFA (breadth first, with failure links)
+// and encodes the transition table.
+func (a *acDFA) complete(next []map[uint8]int32, outs [][]int32) {
 	nc := a.nclass
-	a.trans = make([]int32, len(nodes)*nc)
-	a.out = make([][]int32, len(nodes))
-	fail := make([]int32, len(nodes))
+	a.trans = make([]int32, len(next)*nc)
+	a.out = make([][]int32, len(next))
+	fail := make([]int32, len(next))
 	queue := []int32{0}
 	for len(queue) > 0 {
 		s := queue[0]
 		queue = queue[1:]
-		a.out[s] = append(a.out[s], nodes[s].out...)
+		a.out[s] = append(a.out[s], outs[s]...)
 		if s != 0 {
 			a.out[s] = append(a.out[s], a.out[fail[s]]...)
 		}
 		for c := 0; c < nc; c++ {
-			n, ok := nodes[s].next[uint8(c)]
+			n, ok := next[s][uint8(c)]
 			switch {
 			case ok:
 				if s != 0 {
@@ -105,6 +123,17 @@ func newACDFA(patterns []string) *acDFA {
 			}
 		}
 	}
+	for i, t := range a.trans {
+		row := t * int32(nc)
+		if len(a.out[t]) > 0 {
+			row = ^row
+		}
+		a.trans[i] = row
+	}
+}
+
+// buildPairs records the two-byte beginnings of the patterns.
+func (a *acDFA) buildPairs(patterns []string) {
 	a.pairs = new([1 << 16]uint8)
 	a.skip = true
 	for _, p := range patterns {
@@ -118,14 +147,6 @@ func newACDFA(patterns []string) *acDFA {
 			}
 		}
 	}
-	for i, t := range a.trans {
-		row := t * int32(nc)
-		if len(a.out[t]) > 0 {
-			row = ^row
-		}
-		a.trans[i] = row
-	}
-	return a
 }
 
 // frameByte marks, in a literal, a JSON string quote that frames the value

@@ -1,6 +1,7 @@
 package sigma
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -83,6 +84,47 @@ func TestRegexLiteral(t *testing.T) {
 	} {
 		if got := regexLiteral(expr); got != want {
 			t.Errorf("regexLiteral(%q) = %q, want %q", expr, got, want)
+		}
+	}
+}
+
+// TestMayMatchAgainstBruteForce compares the automaton with a plain
+// substring search on random literals and texts over a small alphabet
+// (many overlaps and shared prefixes).
+func TestMayMatchAgainstBruteForce(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 9))
+	word := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = "abAB c"[r.IntN(6)]
+		}
+		return string(b)
+	}
+	for round := 0; round < 50; round++ {
+		var lits []string
+		body := "    sel:\n        f|contains:\n"
+		for i := 0; i < 1+r.IntN(8); i++ {
+			l := strings.TrimSpace(word(2 + r.IntN(5)))
+			if len(l) < 2 {
+				continue
+			}
+			lits = append(lits, strings.ToLower(l))
+			body += "            - '" + l + "'\n"
+		}
+		if len(lits) == 0 {
+			continue
+		}
+		e := compileOne(t, body+"    condition: sel\n")
+		for k := 0; k < 40; k++ {
+			js := `{"f":"` + word(r.IntN(30)) + `"}`
+			want := false
+			for _, l := range lits {
+				want = want || strings.Contains(strings.ToLower(js), l)
+			}
+			if got := e.MayMatch([]byte(js)); got != want {
+				t.Fatalf("literals %q, event %s: MayMatch %v, want %v", lits, js, got, want)
+			}
+			matches(t, e, js) // checks match => MayMatch and the index
 		}
 	}
 }
