@@ -127,7 +127,7 @@ func writeSummary(w io.Writer, v *summary.View, color bool) {
 	}
 	writeTop(w, "Top sign-in", v.SignInTop)
 	writeTop(w, "Top (all events)", v.Top)
-	writeEntries(w, "Regions", v.Regions, 0)
+	writeEntries(w, "Regions", v.Regions, 20)
 	writeEntries(w, "Accounts", v.Accounts, 20)
 	writeRules(w, v)
 	for _, warn := range v.Warnings {
@@ -230,6 +230,9 @@ func writeTop(w io.Writer, title string, t summary.TopView) {
 	writeEntries(w, "  user agents", t.UserAgents, 0)
 }
 
+// writeEntries prints a ranking: inline when its keys are short, else one
+// entry per line (count first) so that long user agents and ARNs stay
+// whole and distinguishable. limit > 0 shows at most limit entries.
 func writeEntries(w io.Writer, title string, list []summary.Entry, limit int) {
 	if len(list) == 0 {
 		fmt.Fprintf(w, "  %-14s none\n", title)
@@ -239,11 +242,23 @@ func writeEntries(w io.Writer, title string, list []summary.Entry, limit int) {
 	if limit > 0 && len(shown) > limit {
 		shown = shown[:limit]
 	}
-	fmt.Fprintf(w, "  %-14s %s", title, joinEntries(shown))
+	more := ""
 	if len(shown) < len(list) {
-		fmt.Fprintf(w, " (+%d more)", len(list)-len(shown))
+		more = fmt.Sprintf(" (+%d more)", len(list)-len(shown))
 	}
-	fmt.Fprintln(w)
+	long := false
+	for _, e := range shown {
+		long = long || utf8.RuneCountInString(e.Key) > 40
+	}
+	if !long {
+		fmt.Fprintf(w, "  %-14s %s%s\n", title, joinEntries(shown), more)
+		return
+	}
+	fmt.Fprintf(w, "  %s%s\n", title, more)
+	width := len(fmt.Sprint(shown[0].Count))
+	for _, e := range shown {
+		fmt.Fprintf(w, "                 %*d  %s\n", width, e.Count, alert.Clean(e.Key, 400))
+	}
 }
 
 func joinEntries(list []summary.Entry) string {
