@@ -541,3 +541,27 @@ func TestConcurrentDecodes(t *testing.T) {
 		}
 	}
 }
+
+// TestLinesOfFieldProblems checks lines in a pretty-printed file where
+// every event has a field problem reported before the event is emitted.
+func TestLinesOfFieldProblems(t *testing.T) {
+	var evs []string
+	for i := 0; i < 50; i++ {
+		evs = append(evs, strings.Replace(fixtureEvents[i%3], `"eventTime":"2023`, `"eventTime":5,"x":"2023`, 1))
+	}
+	data := []byte(pretty(`{"Records":[` + strings.Join(evs, ",") + `]}`))
+	o := run(t, data, Options{})
+	if len(o.records) != 50 || len(o.problems) != 50 {
+		t.Fatalf("%d records %d problems", len(o.records), len(o.problems))
+	}
+	for _, p := range o.problems {
+		if want := bytes.Count(data[:p.Offset], []byte("\n")) + 1; p.Line != want || !bytes.HasPrefix(data[p.Offset:], []byte("5")) {
+			t.Fatalf("problem %v: line %d, want %d", p, p.Line, want)
+		}
+	}
+	for _, r := range o.records {
+		if want := bytes.Count(data[:r.Offset], []byte("\n")) + 1; r.Line != want {
+			t.Fatalf("record line %d, want %d", r.Line, want)
+		}
+	}
+}

@@ -109,10 +109,11 @@ func (d *decoder) pos(off int) (int64, int) {
 	if off > len(d.outer) {
 		off = len(d.outer)
 	}
-	if off < d.lineAt {
-		d.lineAt, d.line = 0, 1
+	if off < d.lineAt { // a field problem was reported before its event
+		d.line -= bytes.Count(d.outer[off:d.lineAt], nl)
+	} else {
+		d.line += bytes.Count(d.outer[d.lineAt:off], nl)
 	}
-	d.line += bytes.Count(d.outer[d.lineAt:off], nl)
 	d.lineAt = off
 	return int64(off), d.line
 }
