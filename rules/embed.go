@@ -9,3 +9,9 @@ import "embed"
 //
 //go:embed *.yml
 var FS embed.FS
+
+// Notes is the hand-written part of docs/detections.md: deliberate
+// differences from other vendors' rules and the reasons for them.
+//
+//go:embed notes.md
+var Notes []byte

@@ -6,6 +6,7 @@
 //	signwatch scan [flags] PATH...       scan CloudTrail logs: timeline of detections and a summary
 //	signwatch search --pattern P PATH... print the raw events a CloudWatch filter pattern matches
 //	signwatch rules list|validate|test   work on rule files
+//	signwatch drill [--emit FILE]        fire drill: every detection's attacks and look-alikes
 //	signwatch version
 package main
 
@@ -63,7 +64,8 @@ func commands() []command {
 	return []command{
 		{"scan", "scan CloudTrail logs and print a timeline of detections and a summary", runScan},
 		{"search", "print the raw events a CloudWatch Logs filter pattern matches", runSearch},
-		{"rules", "list, validate or test rules (list|validate|test)", runRules},
+		{"rules", "list, validate, test or document rules (list|validate|test|docs|coverage)", runRules},
+		{"drill", "replay every built-in detection's attack and look-alike events through the engine", runDrill},
 		{"version", "print the version", func(_ context.Context, _ []string, stdout, _ io.Writer) error {
 			fmt.Fprintln(stdout, "signwatch", version)
 			return nil

@@ -8,7 +8,10 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/signwatch/signwatch/internal/baseline"
+	"github.com/signwatch/signwatch/internal/catalogdoc"
 	"github.com/signwatch/signwatch/internal/ruleset"
+	"github.com/signwatch/signwatch/rules"
 )
 
 func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -51,8 +54,15 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return exitError{exitAlert, err}
 		}
 		return testRules(stdout, set, *verbose)
+	case "docs":
+		out, err := catalogdoc.Render(rules.FS, builtinDetectors(), rules.Notes)
+		if err != nil {
+			return err
+		}
+		_, err = stdout.Write(out)
+		return err
 	}
-	return usagef("rules: unknown subcommand %q (list, validate or test)", sub)
+	return usagef("rules: unknown subcommand %q (list, validate, test, docs or coverage)", sub)
 }
 
 // ruleRow is one line of `rules list`.
@@ -137,4 +147,19 @@ func testRules(w io.Writer, set *ruleset.Set, verbose bool) error {
 		return exitError{code: exitAlert}
 	}
 	return nil
+}
+
+// builtinDetectors describes the detectors written in Go, for the catalog
+// document and `rules list`.
+func builtinDetectors() []catalogdoc.Detector {
+	d, err := baseline.NewCountry(baseline.Config{}, nil)
+	if err != nil {
+		return nil
+	}
+	m := d.Meta()
+	return []catalogdoc.Detector{{
+		ID: m.ID, Title: m.Title, Level: m.Level, Description: m.Description, Tags: m.Tags, References: m.References,
+		Logic: "first successful sign-in of a principal from a country not in its baseline, after the account's learning period\n" +
+			"(country from the embedded IP2Location LITE data; tuning under baselines.new_country in the config)",
+	}}
 }

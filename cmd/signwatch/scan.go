@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -27,14 +28,7 @@ type inputFlags struct {
 	workers      int
 }
 
-func (f *inputFlags) register(fs interface {
-	StringVar(*string, string, string, string)
-	IntVar(*int, string, int, string)
-	Var(value interface {
-		String() string
-		Set(string) error
-	}, name, usage string)
-}) {
+func (f *inputFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.since, "since", "", "only events at or after this time (RFC 3339 or YYYY-MM-DD)")
 	fs.StringVar(&f.until, "until", "", "only events before this time (RFC 3339 or YYYY-MM-DD)")
 	fs.Var(&f.accounts, "account", "only this AWS account id (repeatable, or comma-separated)")
@@ -90,14 +84,7 @@ type ruleFlags struct {
 	configPath   string
 }
 
-func (f *ruleFlags) register(fs interface {
-	StringVar(*string, string, string, string)
-	BoolVar(*bool, string, bool, string)
-	Var(value interface {
-		String() string
-		Set(string) error
-	}, name, usage string)
-}) {
+func (f *ruleFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.rules, "rules", "rule file or directory, added to the built-ins (repeatable)")
 	fs.BoolVar(&f.noBuiltin, "no-builtin", false, "do not load the built-in detection catalog")
 	fs.StringVar(&f.placeholders, "placeholders", "", "YAML file `placeholders: {name: [values]}` for |expand")

@@ -140,3 +140,30 @@ func (s *Set) resolve(ref string) (string, bool) {
 	}
 	return "", false
 }
+
+// Describe returns the title and level of the rule or correlation with the
+// given id or name.
+func (s *Set) Describe(ref string) (title, level string) {
+	for _, r := range s.Rules {
+		if r.ID == ref || (r.Name != "" && r.Name == ref) {
+			return r.Title, r.Level
+		}
+	}
+	for _, c := range s.Correlations {
+		if c.ID == ref || (c.Name != "" && c.Name == ref) {
+			return c.Title, c.Level
+		}
+	}
+	return ref, ""
+}
+
+// WithTests returns a shallow copy of the set whose test suites are replaced
+// by fn's results (the rules and engine are shared).
+func (s *Set) WithTests(fn func(*TestSuite) *TestSuite) *Set {
+	c := *s
+	c.Tests = make([]*TestSuite, 0, len(s.Tests))
+	for _, ts := range s.Tests {
+		c.Tests = append(c.Tests, fn(ts))
+	}
+	return &c
+}

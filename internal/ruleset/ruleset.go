@@ -163,6 +163,11 @@ func (s *Set) compile(opt Options) []error {
 		}
 	}
 	for _, c := range s.Correlations {
+		if c.Name != "" {
+			byName[c.Name] = c.ID
+		}
+	}
+	for _, c := range s.Correlations {
 		for _, ref := range c.Rules {
 			id := ref
 			if v, ok := byName[ref]; ok {
@@ -198,9 +203,10 @@ func (s *Set) NewCorrelator() (*correlate.Engine, error) {
 // Referenced reports whether a correlation uses the detection rule id.
 func (s *Set) Referenced(id string) bool { return s.referenced[id] }
 
-// Reported reports whether a match of detection rule id is an alert of its
-// own: true unless a correlation uses the rule and none of the correlations
-// using it says `generate: true` (Sigma correlation specification).
+// Reported reports whether a match of rule id (a detection rule, or a
+// correlation that feeds another correlation) is an alert of its own: true
+// unless a correlation uses the rule and none of the correlations using it
+// says `generate: true` (Sigma correlation specification).
 func (s *Set) Reported(id string) bool { return !s.referenced[id] || s.generated[id] }
 
 func isRuleFile(name string) bool {

@@ -153,6 +153,9 @@ func parseCases(file, rule string, tn *yaml.Node) (*TestSuite, error) {
 // object) into CloudTrail JSON, adding eventTime and eventID when absent.
 func eventJSON(n *yaml.Node, idx int) ([]byte, error) {
 	var m map[string]any
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
 	switch n.Kind {
 	case yaml.ScalarNode:
 		if err := json.Unmarshal([]byte(n.Value), &m); err != nil {

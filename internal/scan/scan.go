@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -159,7 +160,7 @@ func (p *pipeline) run(ctx context.Context, total *summary.Summary) error {
 		skipMu.Lock()
 		total.AddSkipped(s.Name, s.Reason)
 		skipMu.Unlock()
-		if s.Unreadable() {
+		if !pruned(s) {
 			p.inputErrors.Add(1)
 		}
 	})
@@ -171,6 +172,12 @@ func (p *pipeline) run(ctx context.Context, total *summary.Summary) error {
 		return walkErr
 	}
 	return nil
+}
+
+// pruned tells a file left out by the key layout (--since/--until/--account)
+// from one that could not be read.
+func pruned(s source.Skipped) bool {
+	return strings.HasSuffix(s.Reason, "(key layout)") || strings.HasSuffix(s.Reason, "(file name)")
 }
 
 func (p *pipeline) progress() (stop func()) {
@@ -220,7 +227,7 @@ func (p *pipeline) finish(total *summary.Summary) ([]alert.Alert, error) {
 			st := corr.Stats()
 			total.SetCorrelationStats(st.Evictions())
 			if n := st.Evictions(); n > 0 {
-				alerts = append(alerts, evictionAlert(n, total))
+				alerts = append(alerts, evictionAlert(int(n), total))
 			}
 		}
 	}
@@ -263,14 +270,17 @@ func (p *pipeline) correlate(corr *correlate.Engine) []alert.Alert {
 		briefs[o.obs.EventID] = o.brief
 	}
 	var out []alert.Alert
-	for _, o := range obs {
-		for _, d := range corr.Observe(o.obs) {
-			out = append(out, correlationAlert(d, briefs))
+	add := func(ds []correlate.Detection) {
+		for _, d := range ds {
+			if p.opt.Rules.Reported(d.Rule.ID) {
+				out = append(out, correlationAlert(d, briefs))
+			}
 		}
 	}
-	for _, d := range corr.Flush() {
-		out = append(out, correlationAlert(d, briefs))
+	for _, o := range obs {
+		add(corr.Observe(o.obs))
 	}
+	add(corr.Flush())
 	return out
 }
 
