@@ -136,6 +136,17 @@ func TestUnreadable(t *testing.T) {
 	}
 }
 
+func TestUnreadableAsRoot(t *testing.T) {
+	// Reading /proc/self/mem at offset 0 fails even for root.
+	if _, err := os.Stat("/proc/self/mem"); err != nil {
+		t.Skip("no /proc/self/mem")
+	}
+	w := walk(t, []string{"/proc/self/mem"}, Options{})
+	if len(w.inputs) != 0 || len(w.skipped) != 1 || w.skipped[0].Reason == "" {
+		t.Errorf("inputs %v skipped %v", w.names, w.skipped)
+	}
+}
+
 func TestMissingPathAndStdin(t *testing.T) {
 	w := walk(t, []string{"/no/such/path", "-"}, Options{Stdin: strings.NewReader("from stdin")})
 	if len(w.skipped) != 1 || w.skipped[0].Name != "/no/such/path" {
@@ -337,9 +348,34 @@ func TestS3OneDayListsOnlyWhatItNeeds(t *testing.T) {
 			t.Errorf("listed a day folder outside the range: %s", l)
 		}
 	}
-	wantList := "AWSLogs/o-abc123/111111111111/CloudTrail/us-east-1/2021/07/27/||AWSLogs/o-abc123/111111111111/CloudTrail/us-east-1/2021/07/27/111111111111_CloudTrail_us-east-1_20210727T2354Z"
-	if !contains(lists, wantList) {
-		t.Errorf("day before the range not listed with start-after; lists:\n%s", strings.Join(lists, "\n"))
+	// One delimiter listing per folder level on the way down (accounts,
+	// CloudTrail folders, regions, years, months), then each kept day flat:
+	// the day before from just before since (start-after), the day after
+	// until the first file delivered after until+slack. Not listed: 2020,
+	// days 01-26, 30, 31, and all objects of other days.
+	want := []string{"AWSLogs/|/|"}
+	down := func(prefix string, days ...string) {
+		p := ""
+		for _, seg := range strings.Split(strings.TrimSuffix(prefix, "/"), "/") {
+			p += seg + "/"
+			if !strings.HasPrefix(want[len(want)-1], p) && !contains(want, p+"|/|") {
+				want = append(want, p+"|/|")
+			}
+		}
+		for _, d := range days {
+			want = append(want, d)
+		}
+	}
+	a, o1, o2 := "AWSLogs/333333333333/", "AWSLogs/o-abc123/111111111111/CloudTrail/", "AWSLogs/o-abc123/222222222222/CloudTrail/"
+	down(a+"CloudTrail-Digest/us-east-1/2021/07", a+"CloudTrail-Digest/us-east-1/2021/07/28/||")
+	down(a+"CloudTrail/us-east-1/2021/07", a+"CloudTrail/us-east-1/2021/07/28/||")
+	down(o1+"eu-west-1/2021/07", o1+"eu-west-1/2021/07/28/||")
+	down(o1+"us-east-1/2021/07",
+		o1+"us-east-1/2021/07/27/||"+o1+"us-east-1/2021/07/27/111111111111_CloudTrail_us-east-1_20210727T2354Z",
+		o1+"us-east-1/2021/07/28/||", o1+"us-east-1/2021/07/29/||")
+	down(o2+"us-east-1/2021/07", o2+"us-east-1/2021/07/28/||")
+	if strings.Join(lists, "\n") != strings.Join(want, "\n") {
+		t.Errorf("listed:\n%s\nwant:\n%s", strings.Join(lists, "\n"), strings.Join(want, "\n"))
 	}
 	if len(gets) != 0 {
 		t.Errorf("walking fetched objects: %v", gets)
