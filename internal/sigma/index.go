@@ -19,15 +19,34 @@ type keyReq []fieldKey
 // maxKeys bounds a rule's keys (an OR of many selections stays indexable).
 const maxKeys = 256
 
-func keyAnd(a, b keyReq) keyReq {
+// keyFreq counts, over all rules, the exact-value items using each key:
+// a key many rules test (eventSource: iam.amazonaws.com) is a common value.
+type keyFreq map[fieldKey]int
+
+func (f keyFreq) weight(k keyReq) int {
+	w := 0
+	for _, x := range k {
+		w += f[x]
+	}
+	return w
+}
+
+// and picks the requirement of an AND: fewer keys (each an exact value,
+// so fewer means rarer), then keys fewer rules use.
+func (f keyFreq) and(a, b keyReq) keyReq {
 	switch {
 	case a == nil:
 		return b
 	case b == nil:
 		return a
 	}
-	// Prefer fewer keys: each is an exact value, so fewer means rarer.
-	if len(b) < len(a) {
+	if len(a) != len(b) {
+		if len(b) < len(a) {
+			return b
+		}
+		return a
+	}
+	if f.weight(b) < f.weight(a) {
 		return b
 	}
 	return a
@@ -40,21 +59,21 @@ func keyOr(a, b keyReq) keyReq {
 	return append(append(keyReq{}, a...), b...)
 }
 
-func condKeys(n condNode, d *cdet) keyReq {
+func (f keyFreq) condKeys(n condNode, d *cdet) keyReq {
 	switch c := n.(type) {
 	case *condOr:
-		return keyOr(condKeys(c.l, d), condKeys(c.r, d))
+		return keyOr(f.condKeys(c.l, d), f.condKeys(c.r, d))
 	case *condAnd:
-		return keyAnd(condKeys(c.l, d), condKeys(c.r, d))
+		return f.and(f.condKeys(c.l, d), f.condKeys(c.r, d))
 	case *condSel:
-		return selKeys(&d.sels[c.idx])
+		return f.selKeys(&d.sels[c.idx])
 	case *condOf:
 		var out keyReq
 		for k, i := range c.idx {
-			r := selKeys(&d.sels[i])
+			r := f.selKeys(&d.sels[i])
 			switch {
 			case c.all:
-				out = keyAnd(out, r)
+				out = f.and(out, r)
 			case k == 0:
 				out = r
 			default:
@@ -66,12 +85,12 @@ func condKeys(n condNode, d *cdet) keyReq {
 	return nil
 }
 
-func selKeys(s *csel) keyReq {
+func (f keyFreq) selKeys(s *csel) keyReq {
 	var out keyReq
 	for i, g := range s.groups {
 		var gk keyReq
 		for _, it := range g {
-			gk = keyAnd(gk, itemKeys(it))
+			gk = f.and(gk, itemKeys(it))
 		}
 		if i == 0 {
 			out = gk
@@ -114,9 +133,21 @@ type ruleIndex struct {
 
 func buildIndex(rules []*compiled) *ruleIndex {
 	ix := &ruleIndex{always: make([]uint64, (len(rules)+63)/64)}
+	freq := keyFreq{}
+	for _, c := range rules {
+		for _, s := range c.det.sels {
+			for _, g := range s.groups {
+				for _, it := range g {
+					for _, k := range itemKeys(it) {
+						freq[k]++
+					}
+				}
+			}
+		}
+	}
 	pos := map[int]int{}
 	for i, c := range rules {
-		ks := condKeys(c.det.cond, c.det)
+		ks := freq.condKeys(c.det.cond, c.det)
 		if ks == nil {
 			ix.always[i/64] |= 1 << (i % 64)
 			continue

@@ -1,6 +1,8 @@
 package sigma
 
 import (
+	"bytes"
+
 	"github.com/signwatch/signwatch/internal/event"
 )
 
@@ -95,6 +97,15 @@ func (st *state) addValue(v event.Value) {
 		})
 	case event.Null:
 		st.cands = append(st.cands, cand{kind: event.Null, lo: -1})
+	case event.Object:
+		raw := v.Raw()
+		st.cands = append(st.cands, cand{kind: event.Object, text: raw, lo: -1})
+		if bytes.IndexByte(raw, '\\') >= 0 {
+			// JSON held in strings (policy documents) is also searched
+			// with its escapes decoded.
+			dec := event.Unquote(append(append([]byte{'"'}, raw...), '"'))
+			st.cands = append(st.cands, cand{kind: event.Object, text: []byte(dec), lo: -1})
+		}
 	default:
 		st.cands = append(st.cands, cand{kind: v.Kind(), text: v.Bytes(), lo: -1})
 	}
