@@ -8,7 +8,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/signwatch/signwatch/internal/baseline"
 	"github.com/signwatch/signwatch/internal/catalogdoc"
 	"github.com/signwatch/signwatch/internal/ruleset"
 	"github.com/signwatch/signwatch/rules"
@@ -55,7 +54,7 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		return testRules(stdout, set, *verbose)
 	case "docs":
-		out, err := catalogdoc.Render(rules.FS, builtinDetectors(), rules.Notes)
+		out, err := catalogdoc.Render(rules.FS, catalogdoc.BuiltinDetectors(), rules.Notes)
 		if err != nil {
 			return err
 		}
@@ -147,19 +146,4 @@ func testRules(w io.Writer, set *ruleset.Set, verbose bool) error {
 		return exitError{code: exitAlert}
 	}
 	return nil
-}
-
-// builtinDetectors describes the detectors written in Go, for the catalog
-// document and `rules list`.
-func builtinDetectors() []catalogdoc.Detector {
-	d, err := baseline.NewCountry(baseline.Config{}, nil)
-	if err != nil {
-		return nil
-	}
-	m := d.Meta()
-	return []catalogdoc.Detector{{
-		ID: m.ID, Title: m.Title, Level: m.Level, Description: m.Description, Tags: m.Tags, References: m.References,
-		Logic: "first successful sign-in of a principal from a country not in its baseline, after the account's learning period\n" +
-			"(country from the embedded IP2Location LITE data; tuning under baselines.new_country in the config)",
-	}}
 }
