@@ -183,6 +183,9 @@ code{font-size:12px}
 <h2>Sign-in events</h2>
 {{if .SignIns}}<table><tr><th>Event</th><th class="n">Success</th><th class="n">Failure</th><th class="n">Unknown</th><th class="n">Total</th></tr>
 {{range .SignIns}}<tr><td>{{.EventName}}</td><td class="n">{{.Success}}</td><td class="n">{{.Failure}}</td><td class="n">{{.Unknown}}</td><td class="n">{{.Total}}</td></tr>{{end}}</table>{{else}}<p>None.</p>{{end}}
+{{if .ConsoleSignIns}}<h2>Console sign-ins by principal type</h2>
+<table><tr><th>Principal type</th><th class="n">Success</th><th class="n">Failure</th><th class="n">Unknown</th><th class="n">Total</th></tr>
+{{range .ConsoleSignIns}}<tr><td>{{.PrincipalType}}</td><td class="n">{{.Success}}</td><td class="n">{{.Failure}}</td><td class="n">{{.Unknown}}</td><td class="n">{{.Total}}</td></tr>{{end}}</table>{{end}}
 {{if .MFA}}<h2>MFA on successful console sign-ins</h2>
 <table><tr><th>Principal type</th><th class="n">With MFA</th><th class="n">Without</th><th class="n">SSO/SAML (MFA at the IdP)</th><th class="n">Unknown</th></tr>
 {{range .MFA}}<tr><td>{{.PrincipalType}}</td><td class="n">{{.With}}</td><td class="n">{{.Without}}</td><td class="n">{{.IdP}}</td><td class="n">{{.Unknown}}</td></tr>{{end}}</table>{{end}}
@@ -195,6 +198,12 @@ code{font-size:12px}
 {{template "entries" (pair "Source IPs" .SignInTop.SourceIPs)}}
 {{template "entries" (pair "Users" .SignInTop.Users)}}
 {{template "entries" (pair "User agents" .SignInTop.UserAgents)}}
+</div>
+<h2>Top failed sign-in sources{{if .FailureTop.Approximate}} (approximate){{end}}</h2>
+<div class="grid">
+{{template "entries" (pair "Source IPs" .FailureTop.SourceIPs)}}
+{{template "entries" (pair "Users" .FailureTop.Users)}}
+{{template "entries" (pair "User agents" .FailureTop.UserAgents)}}
 </div>
 <h2>Top over all events{{if .Top.Approximate}} (approximate){{end}}</h2>
 <div class="grid">

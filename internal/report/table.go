@@ -126,6 +126,7 @@ func writeSummary(w io.Writer, v *summary.View, color bool) {
 			ic.Attempts, ic.Outcomes.Success, ic.Outcomes.Failure, ic.Outcomes.Unknown, ic.WithMFA, ic.Console)
 	}
 	writeTop(w, "Top sign-in", v.SignInTop)
+	writeTop(w, "Top failed sign-in", v.FailureTop)
 	writeTop(w, "Top (all events)", v.Top)
 	writeEntries(w, "Regions", v.Regions, 20)
 	writeEntries(w, "Accounts", v.Accounts, 20)
@@ -198,6 +199,14 @@ func writeSignIns(w io.Writer, v *summary.View) {
 			rows = append(rows, []string{"   ", alert.Clean(s.EventName, 60), itoa(s.Success), itoa(s.Failure), itoa(s.Unknown), itoa(s.Total)})
 		}
 		writeAligned(w, []string{"   ", "EVENT", "SUCCESS", "FAILURE", "UNKNOWN", "TOTAL"}, rows, func(int) string { return "" })
+	}
+	if len(v.ConsoleSignIns) > 0 {
+		fmt.Fprintln(w, "  Console sign-ins by principal type")
+		rows := make([][]string, 0, len(v.ConsoleSignIns))
+		for _, c := range v.ConsoleSignIns {
+			rows = append(rows, []string{"   ", c.PrincipalType, itoa(c.Success), itoa(c.Failure), itoa(c.Unknown), itoa(c.Total)})
+		}
+		writeAligned(w, []string{"   ", "PRINCIPAL", "SUCCESS", "FAILURE", "UNKNOWN", "TOTAL"}, rows, func(int) string { return "" })
 	}
 	if len(v.MFA) == 0 {
 		return

@@ -136,6 +136,9 @@ type Summary struct {
 	agents         *Counter
 	siIPs, siUsers *Counter
 	siAgents       *Counter
+	fIPs, fUsers   *Counter // failed sign-ins
+	fAgents        *Counter
+	consoleBy      map[event.ActorType]*Outcomes
 	regions        *Counter
 	accounts       *Counter
 	scanned        map[string]bool
@@ -234,6 +237,7 @@ func NewWithConfig(cfg Config) *Summary {
 		cfg: cfg, signIns: map[string]*Outcomes{}, mfa: map[event.ActorType]*MFACount{},
 		rootNames: NewCounter(1000), ips: c(), users: c(), agents: c(), siIPs: c(), siUsers: c(),
 		siAgents: c(), regions: c(), accounts: c(), scanned: map[string]bool{}, hours: map[int64]*Outcomes{},
+		fIPs: c(), fUsers: c(), fAgents: c(), consoleBy: map[event.ActorType]*Outcomes{},
 	}
 }
 
@@ -461,13 +465,34 @@ func (s *Summary) addSignIn(si *event.SignIn) {
 		o.add(si.Outcome)
 		s.addHour(si.Time.Unix()/3600, o)
 	}
-	if si.EventName == "ConsoleLogin" && si.Actor.Type == event.ActorRoot {
+	if si.EventName == "ConsoleLogin" {
+		s.addConsole(si)
+	}
+	user := signInUser(si)
+	addKeys(si, user, s.siIPs, s.siUsers, s.siAgents)
+	if si.Outcome == event.Failure {
+		addKeys(si, user, s.fIPs, s.fUsers, s.fAgents)
+	}
+}
+
+func (s *Summary) addConsole(si *event.SignIn) {
+	if si.Actor.Type == event.ActorRoot {
 		s.rootSignIns.add(si.Outcome)
 	}
-	for _, p := range []struct {
+	o := s.consoleBy[si.Actor.Type]
+	if o == nil {
+		o = &Outcomes{}
+		s.consoleBy[si.Actor.Type] = o
+	}
+	o.add(si.Outcome)
+}
+
+// addKeys counts a sign-in's address, user and user agent.
+func addKeys(si *event.SignIn, user string, ips, users, agents *Counter) {
+	for _, p := range [3]struct {
 		c *Counter
 		k string
-	}{{s.siIPs, si.SourceIP}, {s.siAgents, si.UserAgent}, {s.siUsers, signInUser(si)}} {
+	}{{ips, si.SourceIP}, {users, user}, {agents, si.UserAgent}} {
 		if p.k != "" {
 			p.c.Add(p.k, 1)
 		}
@@ -547,6 +572,7 @@ func (s *Summary) Merge(o *Summary) {
 	s.ic.Evicted += o.ic.Evicted
 	for _, p := range [][2]*Counter{{s.rootNames, o.rootNames}, {s.ips, o.ips}, {s.users, o.users},
 		{s.agents, o.agents}, {s.siIPs, o.siIPs}, {s.siUsers, o.siUsers}, {s.siAgents, o.siAgents},
+		{s.fIPs, o.fIPs}, {s.fUsers, o.fUsers}, {s.fAgents, o.fAgents},
 		{s.regions, o.regions}, {s.accounts, o.accounts}} {
 		p[0].Merge(p[1])
 	}
@@ -606,6 +632,14 @@ func (s *Summary) mergeSignIns(o *Summary) {
 				t = &Outcomes{}
 				s.signIns[name] = t
 			}
+		}
+		t.merge(*c)
+	}
+	for typ, c := range o.consoleBy {
+		t := s.consoleBy[typ]
+		if t == nil {
+			t = &Outcomes{}
+			s.consoleBy[typ] = t
 		}
 		t.merge(*c)
 	}

@@ -110,6 +110,18 @@ func TestSummaryCounts(t *testing.T) {
 	if v.SignInTop.Users[0] != (Entry{"arn:aws:iam::123456789012:root", 4}) {
 		t.Errorf("top sign-in users %+v", v.SignInTop.Users)
 	}
+	wantConsole := []ConsoleCount{
+		{"AssumedRole", Outcomes{Success: 1}, 1},
+		{"IAMUser", Outcomes{Success: 2}, 2},
+		{"Root", Outcomes{Success: 1, Failure: 3}, 4},
+	}
+	if !reflect.DeepEqual(v.ConsoleSignIns, wantConsole) {
+		t.Errorf("console sign-ins %+v", v.ConsoleSignIns)
+	}
+	if !reflect.DeepEqual(v.FailureTop.SourceIPs, []Entry{{"198.51.100.7", 3}}) ||
+		!reflect.DeepEqual(v.FailureTop.Users, []Entry{{"arn:aws:iam::123456789012:root", 3}}) {
+		t.Errorf("failure top %+v", v.FailureTop)
+	}
 	wantRegions := []Entry{{"eu-west-1", 4}, {"us-east-1", 5}, {"us-east-2", 3}}
 	gotRegions := append([]Entry{}, v.Regions...)
 	sortEntries(gotRegions)

@@ -53,7 +53,8 @@ func (s *Summary) Warnings() []string {
 		name string
 		c    *Counter
 	}{{"source IPs", s.ips}, {"users", s.users}, {"user agents", s.agents}, {"accounts", s.accounts},
-		{"sign-in source IPs", s.siIPs}, {"sign-in users", s.siUsers}, {"sign-in user agents", s.siAgents}} {
+		{"sign-in source IPs", s.siIPs}, {"sign-in users", s.siUsers}, {"sign-in user agents", s.siAgents},
+		{"failed sign-in source IPs", s.fIPs}, {"failed sign-in users", s.fUsers}, {"failed sign-in user agents", s.fAgents}} {
 		if !c.c.Exact() {
 			_, keys := c.c.Dropped()
 			w = append(w, fmt.Sprintf("more than %d distinct %s: %d rare ones were dropped, counts in that ranking are lower bounds",
@@ -70,11 +71,13 @@ type View struct {
 	Events            EventsView        `json:"events"`
 	TimeRange         *TimeRange        `json:"time_range"`
 	SignIns           []SignInCount     `json:"sign_ins"`
+	ConsoleSignIns    []ConsoleCount    `json:"console_sign_ins"`
 	MFA               []MFAView         `json:"mfa"`
 	Root              RootView          `json:"root"`
 	IdentityCenter    IdentityCenter    `json:"identity_center"`
 	Top               TopView           `json:"top"`
 	SignInTop         TopView           `json:"sign_in_top"`
+	FailureTop        TopView           `json:"failure_top"`
 	Regions           []Entry           `json:"regions"`
 	Accounts          []Entry           `json:"accounts"`
 	RulesLoaded       int               `json:"rules_loaded"` // detection + correlation rules
@@ -114,6 +117,13 @@ type TimeRange struct {
 // SignInCount is the count of one sign-in event name by outcome.
 type SignInCount struct {
 	EventName string `json:"event_name"`
+	Outcomes
+	Total int64 `json:"total"`
+}
+
+// ConsoleCount is the console sign-ins of one principal type by outcome.
+type ConsoleCount struct {
+	PrincipalType string `json:"principal_type"`
 	Outcomes
 	Total int64 `json:"total"`
 }
@@ -165,6 +175,8 @@ func (s *Summary) View() *View {
 		Root:              RootView{Events: s.rootEvents, SignIns: s.rootSignIns, TopEventNames: s.rootNames.Top(s.cfg.TopN)},
 		Top:               topView(s.cfg.TopN, s.ips, s.users, s.agents),
 		SignInTop:         topView(s.cfg.TopN, s.siIPs, s.siUsers, s.siAgents),
+		FailureTop:        topView(s.cfg.TopN, s.fIPs, s.fUsers, s.fAgents),
+		ConsoleSignIns:    s.consoleCounts(),
 		Regions:           named(s.regions.Top(0)),
 		Accounts:          named(s.accounts.Top(maxAccountsShown)),
 		RulesLoaded:       s.rules.Detection + s.rules.Correlation,
@@ -210,6 +222,15 @@ func (s *Summary) signInCounts() []SignInCount {
 		}
 		return out[i].EventName < out[j].EventName
 	})
+	return out
+}
+
+func (s *Summary) consoleCounts() []ConsoleCount {
+	out := make([]ConsoleCount, 0, len(s.consoleBy))
+	for t, o := range s.consoleBy {
+		out = append(out, ConsoleCount{PrincipalType: string(t), Outcomes: *o, Total: o.Total()})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].PrincipalType < out[j].PrincipalType })
 	return out
 }
 
