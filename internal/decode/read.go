@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"sync"
 
 	"github.com/klauspost/compress/gzip"
@@ -60,7 +61,7 @@ func (d *decoder) readAll(r io.Reader) ([]byte, string, error) {
 		*d.buf = data
 		return data, "gzip/", rerr
 	}
-	buf := append((*d.buf)[:0], head[:n]...)
+	buf := append(d.sized(r, (*d.buf)[:0]), head[:n]...)
 	if err != nil { // fewer than 2 bytes: that is the whole input
 		*d.buf = buf
 		return buf, "", nil
@@ -74,6 +75,20 @@ func (d *decoder) readAll(r io.Reader) ([]byte, string, error) {
 		d.report(Problem{Offset: d.opt.MaxDecoded, Msg: overMsg(d.opt.MaxDecoded)}, true)
 	}
 	return data, "", nil
+}
+
+// sized grows buf to hold all of a file reader at once, when its size is
+// known and within the limit.
+func (d *decoder) sized(r io.Reader, buf []byte) []byte {
+	st, ok := r.(interface{ Stat() (fs.FileInfo, error) })
+	if !ok {
+		return buf
+	}
+	fi, err := st.Stat()
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() >= d.opt.MaxDecoded || int(fi.Size()) < cap(buf) {
+		return buf
+	}
+	return make([]byte, 0, fi.Size()+1)
 }
 
 func overMsg(limit int64) string {
