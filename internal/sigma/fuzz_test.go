@@ -13,6 +13,7 @@ func FuzzParseRule(f *testing.F) {
 	f.Add(detectionRule("    sel:\n        eventName|contains|all:\n            - a\n            - b\n    condition: sel\n"))
 	f.Add(detectionRule("    sel:\n        - a|re|i: '^x'\n        - b|cidr: 10.0.0.0/8\n    k:\n        - kw\n    condition: 1 of them and not k\n"))
 	f.Add(detectionRule("    sel:\n        a|base64offset|contains: abc\n        b|windash: -x\n        c|expand: '%p%'\n    condition: sel\n"))
+	f.Add(detectionRule("    sel:\n        a|base64offset|neq: ''\n        b|fieldref|neq: a\n        c|exists: true\n        d: null\n    condition: not sel\n"))
 	f.Add("title: f\nlogsource: {product: aws}\nfilter:\n  rules: [x]\n  s: {a: 1}\n  condition: s\n")
 	var doc event.Doc
 	if err := doc.Parse([]byte(`{"a":"abc","b":["-x",{"c":1}],"eventName":"ab","n":5}`)); err != nil {

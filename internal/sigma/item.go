@@ -125,6 +125,9 @@ func parseItem(file string, k, v *yaml.Node, opt ParseOptions) (*item, error) {
 		if err != nil {
 			return nil, err
 		}
+		if len(alt) == 0 {
+			return nil, errorf(file, val.node, "%q: value %q gives nothing to match after %s", k.Value, val.text, strings.Join(it.mods, "|"))
+		}
 		it.alts = append(it.alts, alt)
 	}
 	if !it.all && len(it.alts) > 1 {

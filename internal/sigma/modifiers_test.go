@@ -432,6 +432,20 @@ func TestExpandPlaceholders(t *testing.T) {
 	}
 }
 
+func TestDegenerateValues(t *testing.T) {
+	expectParseError(t, `    sel:
+        a|base64offset|neq: ''
+    condition: sel
+`, "gives nothing to match")
+	many := map[string][]string{"p": make([]string, 100)}
+	for i := range many["p"] {
+		many["p"][i] = "v"
+	}
+	if _, err := expandPlaceholders("%p%%p%", many); err == nil {
+		t.Error("10,000 expansions accepted")
+	}
+}
+
 func TestUnknownModifier(t *testing.T) {
 	expectParseError(t, `    sel:
         eventName|startwith: Get

@@ -139,11 +139,19 @@ func utf16Bytes(s string, order binary.ByteOrder) string {
 	return string(b)
 }
 
+// maxExpansions bounds the values one rule value may expand to.
+const maxExpansions = 4096
+
 // expandPlaceholders replaces each %name% in s by each value of the
 // placeholder (all combinations); "\%" is a plain percent sign.
 func expandPlaceholders(s string, ph map[string][]string) ([]string, error) {
 	outs := []string{""}
+	tooMany := false
 	add := func(alts []string) {
+		if len(outs)*len(alts) > maxExpansions {
+			tooMany = true
+			return
+		}
 		var next []string
 		for _, o := range outs {
 			for _, a := range alts {
@@ -170,6 +178,9 @@ func expandPlaceholders(s string, ph map[string][]string) ([]string, error) {
 				return nil, fmt.Errorf("placeholder %%%s%% has no values: give them in the placeholders configuration (known: %s)", name, knownNames(ph))
 			}
 			add(vals)
+			if tooMany {
+				return nil, fmt.Errorf("placeholders expand to more than %d values", maxExpansions)
+			}
 			i += j + 2
 		default:
 			add([]string{s[i : i+1]})
