@@ -133,18 +133,7 @@ type ruleIndex struct {
 
 func buildIndex(rules []*compiled) *ruleIndex {
 	ix := &ruleIndex{always: make([]uint64, (len(rules)+63)/64)}
-	freq := keyFreq{}
-	for _, c := range rules {
-		for _, s := range c.det.sels {
-			for _, g := range s.groups {
-				for _, it := range g {
-					for _, k := range itemKeys(it) {
-						freq[k]++
-					}
-				}
-			}
-		}
-	}
+	freq := keyFrequencies(rules)
 	pos := map[int]int{}
 	for i, c := range rules {
 		ks := freq.condKeys(c.det.cond, c.det)
@@ -166,7 +155,29 @@ func buildIndex(rules []*compiled) *ruleIndex {
 			}
 		}
 	}
-	// Resolve the most used slots first (no effect on results).
+	ix.sortSlots()
+	return ix
+}
+
+// keyFrequencies counts the exact-value items of all rules by key.
+func keyFrequencies(rules []*compiled) keyFreq {
+	freq := keyFreq{}
+	for _, c := range rules {
+		for _, s := range c.det.sels {
+			for _, g := range s.groups {
+				for _, it := range g {
+					for _, k := range itemKeys(it) {
+						freq[k]++
+					}
+				}
+			}
+		}
+	}
+	return freq
+}
+
+// sortSlots puts the slots with the most keys first (no effect on results).
+func (ix *ruleIndex) sortSlots() {
 	order := make([]int, len(ix.slots))
 	for i := range order {
 		order[i] = i
@@ -177,7 +188,6 @@ func buildIndex(rules []*compiled) *ruleIndex {
 		slots[i], keys[i] = ix.slots[o], ix.keys[o]
 	}
 	ix.slots, ix.keys = slots, keys
-	return ix
 }
 
 // candidates sets in out the rules that may match the current event.
