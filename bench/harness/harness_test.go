@@ -128,7 +128,7 @@ func TestMeasureWithStandIn(t *testing.T) {
 		t.Fatal(err)
 	}
 	bin := filepath.Join(dir, "fake-signwatch")
-	script := "#!/bin/sh\nwhile [ $# -gt 0 ]; do if [ \"$1\" = --output ]; then echo '{\"summary\":{\"events\":1,\"unique_events\":1}}' > \"$2\"; fi; shift; done\n"
+	script := "#!/bin/sh\nwhile [ $# -gt 0 ]; do if [ \"$1\" = --output ]; then echo '{\"detections\":[],\"summary\":{\"files\":{\"read\":1},\"events\":{\"read\":1,\"unique\":1}}}' > \"$2\"; fi; shift; done\n"
 	if err := os.WriteFile(bin, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +145,7 @@ func TestMeasureWithStandIn(t *testing.T) {
 	}
 	var out bytes.Buffer
 	report(&out, ds, ms)
-	for _, want := range []string{"signwatch scan input GOMAXPROCS=1", "GOMAXPROCS=2", "reported: events=1 unique_events=1"} {
+	for _, want := range []string{"signwatch scan input GOMAXPROCS=1", "GOMAXPROCS=2", "reported: files.read=1 events.read=1 events.unique=1 detections=0 (matches the harness's count)"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
@@ -163,5 +163,18 @@ func TestFailingScanIsReported(t *testing.T) {
 	report(&out, ds, ms)
 	if !strings.Contains(out.String(), "FAILED") {
 		t.Errorf("a scan that cannot run is not reported as failed:\n%s", out.String())
+	}
+}
+
+func TestScanReportMismatch(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "out.json")
+	if err := os.WriteFile(p, []byte(`{"detections":[{}],"summary":{"events":{"read":7}}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := scanReport(p, 9); !strings.Contains(got, "MISMATCH") || !strings.Contains(got, "detections=1") {
+		t.Errorf("scanReport = %q", got)
+	}
+	if got := scanReport(filepath.Join(t.TempDir(), "none"), 1); !strings.Contains(got, "no output file") {
+		t.Errorf("scanReport of a missing file = %q", got)
 	}
 }

@@ -85,7 +85,7 @@ func (m *measurement) runOnce(ctx context.Context) {
 	}
 	m.times = append(m.times, total)
 	if m.output != "" && m.reported == "" {
-		m.reported = scanReport(m.output)
+		m.reported = scanReport(m.output, m.in.events)
 	}
 }
 
@@ -133,41 +133,52 @@ func lastLine(b []byte) string {
 	return strings.TrimSpace(lines[len(lines)-1])
 }
 
-// scanReport summarises what the scan said about its input, so a reader can
-// see it read every event. The schema belongs to the scan command; only a
-// few likely count fields are looked up.
-func scanReport(path string) string {
+// scanReport summarises what the scan said about its input (docs/scan-output.md:
+// summary.files.read, summary.events.read/unique/duplicates/parse_errors and
+// the detections), and checks the events it read against the harness's own
+// count.
+func scanReport(path string, wantEvents int) string {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return "no output file: " + err.Error()
 	}
 	var doc struct {
-		Summary map[string]any `json:"summary"`
+		Detections []json.RawMessage `json:"detections"`
+		Summary    map[string]any    `json:"summary"`
 	}
 	if err := json.Unmarshal(b, &doc); err != nil || doc.Summary == nil {
-		return fmt.Sprintf("output %d bytes, no summary object", len(b))
+		return fmt.Sprintf("output of %d bytes without a summary object", len(b))
 	}
 	var parts []string
-	for _, k := range []string{"events", "events_read", "unique_events", "unique", "duplicates", "parse_errors", "files_read"} {
-		if v, ok := doc.Summary[k]; ok {
-			if _, isObj := v.(map[string]any); !isObj {
-				parts = append(parts, fmt.Sprintf("%s=%v", k, v))
-			}
+	for _, k := range []string{"files.read", "events.read", "events.unique", "events.duplicates", "events.parse_errors"} {
+		if v, ok := lookup(doc.Summary, k); ok {
+			parts = append(parts, fmt.Sprintf("%s=%v", k, v))
 		}
 	}
-	if len(parts) == 0 {
-		return fmt.Sprintf("summary keys: %s", strings.Join(sortedKeys(doc.Summary), ","))
+	parts = append(parts, fmt.Sprintf("detections=%d", len(doc.Detections)))
+	if v, ok := lookup(doc.Summary, "events.read"); ok {
+		if n, isNum := v.(float64); isNum && int(n) != wantEvents {
+			parts = append(parts, fmt.Sprintf("MISMATCH: the harness counted %d events", wantEvents))
+		} else if isNum {
+			parts = append(parts, "(matches the harness's count)")
+		}
 	}
 	return strings.Join(parts, " ")
 }
 
-func sortedKeys(m map[string]any) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
+// lookup follows a dotted path through nested JSON objects.
+func lookup(m map[string]any, path string) (any, bool) {
+	var v any = m
+	for _, k := range strings.Split(path, ".") {
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if v, ok = obj[k]; !ok {
+			return nil, false
+		}
 	}
-	sort.Strings(ks)
-	return ks
+	return v, true
 }
 
 func median(ds []time.Duration) time.Duration {
