@@ -2,6 +2,7 @@ package source
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -9,10 +10,33 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
-// s3Client is the part of the S3 API the walker uses.
-type s3Client struct{ c *s3.Client }
+// s3Client is an S3 client for one region.
+type s3Client struct {
+	c      *s3.Client
+	cfg    aws.Config
+	region string
+	opts   func(*s3.Options)
+}
+
+// inRegion returns a client like c for another region.
+func (c *s3Client) inRegion(region string) *s3Client {
+	cfg := c.cfg.Copy()
+	cfg.Region = region
+	return &s3Client{c: s3.NewFromConfig(cfg, c.opts), cfg: cfg, region: region, opts: c.opts}
+}
+
+// bucketRegion returns the region S3 names in a wrong-region error
+// (301 PermanentRedirect with X-Amz-Bucket-Region), or "".
+func bucketRegion(err error) string {
+	var re *smithyhttp.ResponseError
+	if !errors.As(err, &re) || re.Response == nil {
+		return ""
+	}
+	return re.Response.Header.Get("X-Amz-Bucket-Region")
+}
 
 // client builds the S3 client once per Walk: the default credential chain,
 // the region from Options or the chain (us-east-1 when none), and
@@ -32,15 +56,15 @@ func (w *walker) client(ctx context.Context) (*s3Client, error) {
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
 	}
-	c := s3.NewFromConfig(cfg, func(o *s3.Options) {
+	s3opts := func(o *s3.Options) {
 		// S3-compatible servers often send no checksum: do not log it per object.
 		o.DisableLogOutputChecksumValidationSkipped = true
 		if w.opt.S3Endpoint != "" {
 			o.BaseEndpoint = aws.String(w.opt.S3Endpoint)
 			o.UsePathStyle = true
 		}
-	})
-	w.s3c = &s3Client{c: c}
+	}
+	w.s3c = &s3Client{c: s3.NewFromConfig(cfg, s3opts), cfg: cfg, region: cfg.Region, opts: s3opts}
 	return w.s3c, nil
 }
 
@@ -142,8 +166,15 @@ func (b *bucketWalk) pages(ctx context.Context, prefix, delim, startAfter string
 		in.StartAfter = aws.String(startAfter)
 	}
 	p := s3.NewListObjectsV2Paginator(b.c.c, in)
-	for p.HasMorePages() {
+	for first := true; p.HasMorePages(); first = false {
 		out, err := p.NextPage(ctx)
+		if r := bucketRegion(err); err != nil && first && r != "" && r != b.c.region {
+			// The bucket lives in another region: follow S3's answer once
+			// (the loop's post statement clears first).
+			b.c = b.c.inRegion(r)
+			p = s3.NewListObjectsV2Paginator(b.c.c, in)
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("list %s: %w", b.url(prefix), err)
 		}

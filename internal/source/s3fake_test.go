@@ -20,6 +20,7 @@ type fakeS3 struct {
 	bucket   string
 	objects  map[string]string
 	pageSize int
+	region   string // when set, requests signed for another region get 301
 	lists    []string // "prefix|delimiter|start-after" per ListObjectsV2 call (all pages)
 	gets     []string
 }
@@ -59,6 +60,13 @@ func (f *fakeS3) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	bucket, key, _ := strings.Cut(p, "/")
 	if bucket != f.bucket {
 		http.Error(w, "<Error><Code>NoSuchBucket</Code></Error>", http.StatusNotFound)
+		return
+	}
+	if f.region != "" && !strings.Contains(r.Header.Get("Authorization"), "/"+f.region+"/s3/aws4_request") {
+		w.Header().Set("X-Amz-Bucket-Region", f.region)
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(http.StatusMovedPermanently)
+		fmt.Fprint(w, "<Error><Code>PermanentRedirect</Code><Message>use the bucket's region</Message></Error>")
 		return
 	}
 	if r.Method != http.MethodGet {

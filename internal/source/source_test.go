@@ -421,6 +421,21 @@ func TestS3FlatListingPaginates(t *testing.T) {
 	}
 }
 
+func TestS3FollowsTheBucketRegion(t *testing.T) {
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	fake, url := newFakeS3(t, "b", map[string]string{"k/1.json": "one", "k/2.json": "two"}, 1)
+	fake.region = "ap-southeast-2"
+	w := walk(t, []string{"s3://b/k/"}, Options{S3Endpoint: url, S3Region: "us-east-1"})
+	if len(w.names) != 2 {
+		t.Fatalf("inputs %v", w.names)
+	}
+	if got := read(t, w.inputs[1]); got != "two" {
+		t.Errorf("read %q", got)
+	}
+}
+
 func TestS3AccountsOnly(t *testing.T) {
 	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
