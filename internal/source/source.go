@@ -30,7 +30,7 @@ type Input struct {
 	// Size is the size in bytes, -1 when unknown.
 	Size int64
 	// Open opens the input. It is safe for concurrent use and may be called
-	// after Walk returned (but not after ctx given to Walk is done, for S3).
+	// after Walk returned.
 	Open func(ctx context.Context) (io.ReadCloser, error)
 }
 
