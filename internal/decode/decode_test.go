@@ -565,3 +565,18 @@ func TestLinesOfFieldProblems(t *testing.T) {
 		}
 	}
 }
+
+// TestProblemsHeldBackBeforeTheFirstEvent checks that problems found before
+// the content is known to be CloudTrail are reported once it is (at most
+// maxPending one by one, then one summary), and dropped when it never is.
+func TestProblemsHeldBackBeforeTheFirstEvent(t *testing.T) {
+	bad := strings.Repeat(`{"a":1},`, maxPending+500)
+	o := run(t, []byte("["+bad+fixtureEvents[0]+"]"), Options{})
+	if len(o.records) != 1 || len(o.problems) != maxPending+1 || !strings.Contains(o.problems[maxPending].Msg, "500 more problems") {
+		t.Errorf("%d records, %d problems, last %v", len(o.records), len(o.problems), o.problems[len(o.problems)-1])
+	}
+	o = run(t, []byte("["+bad+`{"a":1}]`), Options{})
+	if len(o.problems) != 0 || o.res.Class != NotCloudTrail {
+		t.Errorf("class %v, %d problems", o.res.Class, len(o.problems))
+	}
+}

@@ -146,6 +146,10 @@ func (d *decoder) deliver(p Problem) {
 }
 
 func (d *decoder) problemAt(off int, field *string, msg string) {
+	if !d.ct && len(d.pending) >= maxPending {
+		d.dropped++ // not worth formatting: it may never be reported
+		return
+	}
 	o, l := d.pos(off)
 	p := Problem{Offset: o, Line: l, Msg: msg}
 	if field != nil {
@@ -155,6 +159,10 @@ func (d *decoder) problemAt(off int, field *string, msg string) {
 }
 
 func (d *decoder) problemPath(off int, p *path, msg string) {
+	if !d.ct && len(d.pending) >= maxPending {
+		d.dropped++
+		return
+	}
 	f := p.String()
 	d.problemAt(off, &f, msg)
 }

@@ -7,8 +7,8 @@ import (
 	"github.com/signwatch/signwatch/internal/event"
 )
 
-// errReported means the problem was already reported; the value is lost and
-// decoding resumes at resumeError.at.
+// resumeError means the problem was already reported; the rest of the value
+// is lost and decoding resumes at offset at.
 type resumeError struct{ at int }
 
 func (e *resumeError) Error() string { return "reported" }
@@ -99,7 +99,6 @@ func (d *decoder) value(data []byte, i int, p *path) (int, string, error) {
 		return end, k, err
 	}
 	if k == kindOther {
-		d.res.Ignored++
 		d.problemPath(i, p, "not a CloudTrail event (no eventVersion, eventSource, eventName or eventID)")
 	}
 	return end, k, nil
