@@ -12,6 +12,7 @@ import (
 
 	"github.com/signwatch/signwatch/internal/alert"
 	"github.com/signwatch/signwatch/internal/config"
+	"github.com/signwatch/signwatch/internal/geo"
 	"github.com/signwatch/signwatch/internal/report"
 	"github.com/signwatch/signwatch/internal/ruleset"
 	"github.com/signwatch/signwatch/internal/scan"
@@ -113,6 +114,7 @@ func (f *ruleFlags) load() (*config.Config, *ruleset.Set, error) {
 		Paths:         f.rules,
 		Placeholders:  ph,
 		FieldMappings: cfg.FieldMappings,
+		EnrichFields:  geo.Fields(),
 		Correlation:   cfg.Correlation,
 	}
 	if !f.noBuiltin {
@@ -177,6 +179,9 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	opt := scan.Options{Paths: paths, Source: so, Rules: set, MinLevel: min, Workers: in.workers}
 	if cfg.HasAlarms() {
 		opt.Alarms = &cfg.CloudWatch
+	}
+	if !rf.noBuiltin {
+		opt.NewCountry = &cfg.Baselines.NewCountry
 	}
 	bar := newProgressBar(stderr, *noProgress)
 	opt.Progress = bar.update

@@ -12,6 +12,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/signwatch/signwatch/internal/baseline"
 	"github.com/signwatch/signwatch/internal/correlate"
 	"github.com/signwatch/signwatch/internal/cwfilter"
 )
@@ -29,6 +30,14 @@ type Config struct {
 	Correlation correlate.Config `yaml:"correlation"`
 	// CloudWatch holds metric filters and alarms with CloudWatch semantics.
 	CloudWatch cwfilter.Config `yaml:"cloudwatch"`
+	// Baselines tunes the built-in baseline detectors.
+	Baselines Baselines `yaml:"baselines"`
+}
+
+// Baselines holds the settings of the built-in baseline detectors.
+type Baselines struct {
+	// NewCountry tunes "sign-in from a new country for the principal".
+	NewCountry baseline.Config `yaml:"new_country"`
 }
 
 // Load reads a configuration file. Unknown keys are errors (a misspelt key

@@ -158,7 +158,10 @@ func eventJSON(n *yaml.Node, idx int) ([]byte, error) {
 	}
 	switch n.Kind {
 	case yaml.ScalarNode:
-		if err := json.Unmarshal([]byte(n.Value), &m); err != nil {
+		// Numbers keep their exact text (3600.0 stays 3600.0).
+		dec := json.NewDecoder(strings.NewReader(n.Value))
+		dec.UseNumber()
+		if err := dec.Decode(&m); err != nil {
 			return nil, fmt.Errorf("not a JSON object: %w", err)
 		}
 	case yaml.MappingNode:
@@ -174,5 +177,13 @@ func eventJSON(n *yaml.Node, idx int) ([]byte, error) {
 	if _, ok := m["eventID"]; !ok {
 		m["eventID"] = fmt.Sprintf("00000000-0000-4000-8000-%012d", idx+1)
 	}
-	return json.Marshal(m)
+	// No HTML escaping: a rule looking for "<sensitiveDataRemoved>" must see
+	// the characters CloudTrail writes, not \u003c.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(m); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }

@@ -2,9 +2,11 @@ package scan
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/signwatch/signwatch/internal/alert"
+	"github.com/signwatch/signwatch/internal/baseline"
 	"github.com/signwatch/signwatch/internal/correlate"
 	"github.com/signwatch/signwatch/internal/cwfilter"
 	"github.com/signwatch/signwatch/internal/event"
@@ -156,5 +158,41 @@ func evictionAlert(n int, s *summary.Summary) alert.Alert {
 		LastSeen:  end,
 		Count:     n,
 		Summary:   fmt.Sprintf("%d correlation groups or events were evicted at the state limits; raise correlation.max_groups / max_events_per_group", n),
+	}
+}
+
+func baselineAlert(m baseline.Meta, f baseline.Finding) alert.Alert {
+	a := alert.Alert{
+		Rule:      alert.RuleRef{ID: m.ID, Title: m.Title, Level: m.Level, Tags: m.Tags, Kind: alert.KindBaseline},
+		Account:   f.Account,
+		FirstSeen: f.Time,
+		LastSeen:  f.Time,
+		Count:     1,
+		EventIDs:  []string{f.EventID},
+		Actor:     f.Principal,
+		SourceIP:  f.SourceIP,
+		GroupKey:  []alert.KV{{Key: "account", Value: f.Account}, {Key: "principal", Value: f.Principal}, {Key: "country", Value: f.Country}},
+		Drill:     alert.IsDrill(f.EventID, ""),
+	}
+	known := "none"
+	if len(f.Known) > 0 {
+		known = strings.Join(f.Known, ", ")
+	}
+	a.Summary = fmt.Sprintf("%s signed in to %s from %s (%s); baseline: %s", f.Principal, f.Account, f.Country, f.SourceIP, known)
+	if a.Drill {
+		a.Summary = "[drill] " + a.Summary
+	}
+	return a
+}
+
+// baselineEvictionAlert is raised when the baseline hit its memory bounds.
+func baselineEvictionAlert(n int, s *summary.Summary) alert.Alert {
+	start, end := s.TimeRange()
+	return alert.Alert{
+		Rule:      alert.RuleRef{ID: "signwatch-internal-baseline-eviction", Title: "Baseline state evicted", Level: "medium", Kind: alert.KindInternal},
+		FirstSeen: start,
+		LastSeen:  end,
+		Count:     n,
+		Summary:   fmt.Sprintf("%d principals or countries were evicted from the new-country baseline at its limits; raise baselines.new_country.max_principals / max_countries_per_principal", n),
 	}
 }

@@ -15,10 +15,12 @@ import (
 	"time"
 
 	"github.com/signwatch/signwatch/internal/alert"
+	"github.com/signwatch/signwatch/internal/baseline"
 	"github.com/signwatch/signwatch/internal/correlate"
 	"github.com/signwatch/signwatch/internal/cwfilter"
 	"github.com/signwatch/signwatch/internal/decode"
 	"github.com/signwatch/signwatch/internal/event"
+	"github.com/signwatch/signwatch/internal/geo"
 	"github.com/signwatch/signwatch/internal/ruleset"
 	"github.com/signwatch/signwatch/internal/sigma"
 	"github.com/signwatch/signwatch/internal/source"
@@ -32,6 +34,8 @@ type Options struct {
 	Decode   decode.Options
 	Rules    *ruleset.Set     // nil: no detection rules
 	Alarms   *cwfilter.Config // metric filters and alarms; nil: none
+	// NewCountry configures the new-country baseline; nil or Disabled: off.
+	NewCountry *baseline.Config
 	MinLevel alert.Level      // alerts below it are dropped; "" keeps all
 	Workers  int              // 0: GOMAXPROCS
 	// Progress, when set, is called about every 200 ms from its own goroutine.
@@ -77,6 +81,7 @@ type pipeline struct {
 	summaries []*summary.Summary
 	alerts    []alert.Alert
 	obs       []observed
+	signIns   []baseline.SignIn
 	cw        *cwfilter.Evaluator
 }
 
@@ -231,6 +236,13 @@ func (p *pipeline) finish(total *summary.Summary) ([]alert.Alert, error) {
 			}
 		}
 	}
+	if nc := p.opt.NewCountry; nc != nil && !nc.Disabled {
+		as, err := p.newCountry(*nc, total)
+		if err != nil {
+			return nil, err
+		}
+		alerts = append(alerts, as...)
+	}
 	if p.cw != nil {
 		for _, tr := range p.cw.Flush() {
 			total.AddAlarmTransition(tr.Alarm, string(tr.From), string(tr.To), tr.Time, tr.Reason)
@@ -297,13 +309,41 @@ func filterLevel(alerts []alert.Alert, min alert.Level) []alert.Alert {
 	return out
 }
 
+// newCountry builds the new-country baseline from the scanned period in
+// event-time order and turns its findings into alerts.
+func (p *pipeline) newCountry(cfg baseline.Config, total *summary.Summary) ([]alert.Alert, error) {
+	det, err := baseline.NewCountry(cfg, nil)
+	if err != nil {
+		return nil, fmt.Errorf("baselines.new_country: %w", err)
+	}
+	ss := p.signIns
+	sort.SliceStable(ss, func(i, j int) bool {
+		if !ss[i].Time.Equal(ss[j].Time) {
+			return ss[i].Time.Before(ss[j].Time)
+		}
+		return ss[i].EventID < ss[j].EventID
+	})
+	var out []alert.Alert
+	for _, s := range ss {
+		if f, ok := det.Observe(s); ok {
+			out = append(out, baselineAlert(det.Meta(), f))
+		}
+	}
+	if st := det.Stats(); st.Evictions+st.CountryEvictions > 0 {
+		out = append(out, baselineEvictionAlert(int(st.Evictions+st.CountryEvictions), total))
+	}
+	return out, nil
+}
+
 // worker decodes inputs and evaluates their events; each goroutine has one.
 type worker struct {
-	p     *pipeline
-	sum   *summary.Summary
-	doc   event.Doc
-	local []alert.Alert
-	obs   []observed
+	p       *pipeline
+	sum     *summary.Summary
+	doc     event.Doc
+	enrich  geo.Enricher
+	local   []alert.Alert
+	obs     []observed
+	signIns []baseline.SignIn
 }
 
 func newWorker(p *pipeline) *worker { return &worker{p: p, sum: summary.New()} }
@@ -374,13 +414,21 @@ func (w *worker) event(rec decode.Record) error {
 	if p.opt.Rules != nil {
 		w.match(root, rec.Raw, string(id), t)
 	}
+	if p.opt.NewCountry != nil && timed {
+		if si, ok := event.NormalizeSignIn(root); ok {
+			if b, ok := baseline.FromEvent(&si); ok {
+				w.signIns = append(w.signIns, b)
+			}
+		}
+	}
 	return nil
 }
 
 func (w *worker) match(root event.Value, raw []byte, id string, t time.Time) {
 	set := w.p.opt.Rules
 	var b *brief
-	set.Match(root, raw, nil, func(m sigma.Match) {
+	w.enrich.Reset(root.Get("sourceIPAddress").Str())
+	set.Match(root, raw, &w.enrich, func(m sigma.Match) {
 		if b == nil {
 			bb := newBrief(root, t)
 			b = &bb
@@ -396,15 +444,16 @@ func (w *worker) match(root event.Value, raw []byte, id string, t time.Time) {
 
 // flush hands the worker's alerts and observations to the pipeline.
 func (w *worker) flush() {
-	if len(w.local) == 0 && len(w.obs) == 0 {
+	if len(w.local) == 0 && len(w.obs) == 0 && len(w.signIns) == 0 {
 		return
 	}
 	p := w.p
 	p.mu.Lock()
 	p.alerts = append(p.alerts, w.local...)
 	p.obs = append(p.obs, w.obs...)
+	p.signIns = append(p.signIns, w.signIns...)
 	p.mu.Unlock()
-	w.local, w.obs = w.local[:0], w.obs[:0]
+	w.local, w.obs, w.signIns = w.local[:0], w.obs[:0], w.signIns[:0]
 }
 
 // inRange applies --since/--until and --account to one event. Untimed events
