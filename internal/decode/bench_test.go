@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -64,4 +67,39 @@ func BenchmarkJSONLines(b *testing.B) {
 	evs := benchEvents(2000)
 	data := []byte(strings.Join(evs, "\n") + "\n")
 	benchDecode(b, data, int64(len(data)), len(evs))
+}
+
+// BenchmarkCorpusGzip decodes the real .json.gz delivery objects of the
+// external corpus (when present) from memory: many small files.
+func BenchmarkCorpusGzip(b *testing.B) {
+	var files [][]byte
+	_ = filepath.WalkDir(corpusDir, func(p string, e fs.DirEntry, err error) error {
+		if err == nil && !e.IsDir() && strings.HasSuffix(p, ".json.gz") {
+			data, err := os.ReadFile(p)
+			if err == nil {
+				files = append(files, data)
+			}
+		}
+		return nil
+	})
+	if len(files) == 0 {
+		b.Skip("external corpus not present at " + corpusDir)
+	}
+	var decoded int64
+	events := 0
+	for _, f := range files {
+		res, _ := Decode(context.Background(), "x", bytes.NewReader(f), Options{}, nil, nil)
+		decoded += res.DecodedBytes
+		events += res.Events
+	}
+	b.SetBytes(decoded)
+	b.ResetTimer()
+	for b.Loop() {
+		for _, f := range files {
+			if _, err := Decode(context.Background(), "x", bytes.NewReader(f), Options{}, nil, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(events)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
 }
