@@ -29,15 +29,15 @@ import (
 
 // Options configures one scan.
 type Options struct {
-	Paths    []string
-	Source   source.Options // Since, Until and Accounts also filter events
-	Decode   decode.Options
-	Rules    *ruleset.Set     // nil: no detection rules
-	Alarms   *cwfilter.Config // metric filters and alarms; nil: none
+	Paths  []string
+	Source source.Options // Since, Until and Accounts also filter events
+	Decode decode.Options
+	Rules  *ruleset.Set     // nil: no detection rules
+	Alarms *cwfilter.Config // metric filters and alarms; nil: none
 	// NewCountry configures the new-country baseline; nil or Disabled: off.
 	NewCountry *baseline.Config
-	MinLevel alert.Level      // alerts below it are dropped; "" keeps all
-	Workers  int              // 0: GOMAXPROCS
+	MinLevel   alert.Level // alerts below it are dropped; "" keeps all
+	Workers    int         // 0: GOMAXPROCS
 	// Progress, when set, is called about every 200 ms from its own goroutine.
 	Progress func(Progress)
 }
