@@ -71,12 +71,13 @@ base(ts(13, 0), "signin.amazonaws.com", "GetSigninToken", "us-east-1", role, "20
 login(ts(13, 2), None, True, "203.0.113.99", ident=role)
 # Identity Center: a wrong TOTP code after a correct password
 ic = {"type": "Unknown", "principalId": ACCT, "arn": "", "accountId": ACCT, "accessKeyId": "", "userName": "dana"}
-for name, ctype, res in [("CredentialChallenge", "PASSWORD", None), ("UserAuthentication", "PASSWORD", None), ("CredentialVerification", "PASSWORD", "Success"),
-                         ("CredentialChallenge", "TOTP", None), ("UserAuthentication", "TOTP", None), ("CredentialVerification", "TOTP", "Failure")]:
-    kw = {"eventType": "AwsServiceEvent", "additionalEventData": {"CredentialType": ctype}}
-    if res:
-        kw["serviceEventDetails"] = {"CredentialVerification": res}
-    base(ts(14, 10), "signin.amazonaws.com", name, "us-east-1", ic, "192.0.2.44", CHROME, **kw)
+# (AWS's order: challenge, verification, next challenge, verification; UserAuthentication only at the end of a
+# successful flow)
+for i, (name, ctype, res) in enumerate([("CredentialChallenge", "PASSWORD", "Success"), ("CredentialVerification", "PASSWORD", "Success"),
+                                        ("CredentialChallenge", "TOTP", "Success"), ("CredentialVerification", "TOTP", "Failure")]):
+    kw = {"eventType": "AwsServiceEvent", "additionalEventData": {"AuthWorkflowID": "9f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0", "CredentialType": ctype},
+          "serviceEventDetails": {name: res}}
+    base(ts(14, 10, 7 * i), "signin.amazonaws.com", name, "us-east-1", ic, "192.0.2.44", CHROME, **kw)
 def write(region, minute, evs, suffix=""):
     d = f"{root}/AWSLogs/{ACCT}/CloudTrail/{region}/2024/05/01"
     os.makedirs(d, exist_ok=True)

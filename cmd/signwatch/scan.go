@@ -146,6 +146,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	rf.register(fs)
 	format := fs.String("format", "table", "output format: table, csv, jsonl or json")
 	output := fs.String("output", "", "write the report to this file instead of standard output")
+	htmlOut := fs.String("html", "", "also write a self-contained HTML report (summary, charts, timeline) to this file")
 	minLevel := fs.String("min-level", "", "drop alerts below this level (informational, low, medium, high, critical)")
 	failOn := fs.String("fail-on", "", "exit 1 when an alert at or above this level fired")
 	strict := fs.Bool("strict", false, "exit 3 when any input error occurred")
@@ -199,6 +200,11 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := writeReport(*output, *format, res, isTerminal(stdout) && *output == ""); err != nil {
 		return err
 	}
+	if *htmlOut != "" {
+		if err := writeHTML(*htmlOut, res); err != nil {
+			return err
+		}
+	}
 	return scanExit(res, fail, *strict)
 }
 
@@ -239,6 +245,21 @@ func writeReport(path, format string, res *scan.Result, color bool) (err error) 
 		w = f
 	}
 	return report.Write(w, format, res.Alerts, res.Summary, report.Options{Color: color})
+}
+
+func writeHTML(path string, res *scan.Result) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return usageError{fmt.Errorf("--html: %w", err)}
+	}
+	err = report.WriteHTML(f, res.Alerts, res.Summary)
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("--html: %w", err)
+	}
+	return nil
 }
 
 // scanExit maps a completed scan to its exit status (SPEC 7).

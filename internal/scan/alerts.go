@@ -96,6 +96,11 @@ func correlationAlert(d correlate.Detection, briefs map[string]brief) alert.Aler
 		Value:     d.Value,
 		EventIDs:  d.EventIDs,
 	}
+	// A chained correlation counts its inputs (an intermediate detection is
+	// one); the alert counts the events behind it.
+	if len(d.EventIDs) > a.Count {
+		a.Count = len(d.EventIDs)
+	}
 	for _, kv := range d.GroupKey {
 		a.GroupKey = append(a.GroupKey, alert.KV{Key: kv.Key, Value: kv.Value})
 	}

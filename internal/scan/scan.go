@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"runtime"
 	"sort"
 	"strings"
@@ -82,6 +83,7 @@ type pipeline struct {
 	alerts    []alert.Alert
 	obs       []observed
 	signIns   []baseline.SignIn
+	steps     []event.SignIn // Identity Center sign-in steps, stitched at the end
 	cw        *cwfilter.Evaluator
 }
 
@@ -179,6 +181,10 @@ func (p *pipeline) run(ctx context.Context, total *summary.Summary) error {
 	return nil
 }
 
+// layoutRegion finds the region of a CloudTrail S3 key layout in an input
+// name (AWSLogs/[o-id/]<account>/CloudTrail/<region>/YYYY/MM/DD/...).
+var layoutRegion = regexp.MustCompile(`(?:^|/)CloudTrail/([a-z]{2}(?:-[a-z]+)+-\d+)/\d{4}/`)
+
 // pruned tells a file left out by the key layout (--since/--until/--account)
 // from one that could not be read.
 func pruned(s source.Skipped) bool {
@@ -251,6 +257,7 @@ func (p *pipeline) finish(total *summary.Summary) ([]alert.Alert, error) {
 			}
 		}
 	}
+	p.stitch(total)
 	alerts = filterLevel(alerts, p.opt.MinLevel)
 	sort.SliceStable(alerts, func(i, j int) bool {
 		a, b := alerts[i], alerts[j]
@@ -335,6 +342,27 @@ func (p *pipeline) newCountry(cfg baseline.Config, total *summary.Summary) ([]al
 	return out, nil
 }
 
+// stitch joins the Identity Center sign-in steps of the whole scan into
+// attempts, in event-time order (a flow can span files), for the summary.
+func (p *pipeline) stitch(total *summary.Summary) {
+	steps := p.steps
+	sort.SliceStable(steps, func(i, j int) bool {
+		if !steps[i].Time.Equal(steps[j].Time) {
+			return steps[i].Time.Before(steps[j].Time)
+		}
+		return steps[i].EventID < steps[j].EventID
+	})
+	st := event.NewStitcher(event.StitchConfig{})
+	for _, s := range steps {
+		for _, a := range st.Add(s) {
+			total.AddAttempt(&a)
+		}
+	}
+	for _, a := range st.Flush() {
+		total.AddAttempt(&a)
+	}
+}
+
 // worker decodes inputs and evaluates their events; each goroutine has one.
 type worker struct {
 	p       *pipeline
@@ -344,6 +372,7 @@ type worker struct {
 	local   []alert.Alert
 	obs     []observed
 	signIns []baseline.SignIn
+	steps   []event.SignIn
 }
 
 func newWorker(p *pipeline) *worker { return &worker{p: p, sum: summary.New()} }
@@ -371,6 +400,9 @@ func (w *worker) input(ctx context.Context, in source.Input) {
 	switch res.Class {
 	case decode.Events:
 		w.sum.AddFile(in.Name, res.DecodedBytes)
+		if m := layoutRegion.FindStringSubmatch(in.Name); m != nil {
+			w.sum.NoteScannedRegion(m[1])
+		}
 		p.read.Store(true)
 	case decode.Digest:
 		w.sum.AddSkipped(in.Name, "CloudTrail digest file")
@@ -414,14 +446,31 @@ func (w *worker) event(rec decode.Record) error {
 	if p.opt.Rules != nil {
 		w.match(root, rec.Raw, string(id), t)
 	}
-	if p.opt.NewCountry != nil && timed {
-		if si, ok := event.NormalizeSignIn(root); ok {
-			if b, ok := baseline.FromEvent(&si); ok {
-				w.signIns = append(w.signIns, b)
-			}
-		}
+	if timed {
+		w.signIn(root)
 	}
 	return nil
+}
+
+// signIn keeps what the end-of-scan passes need from a sign-in event: the
+// successful sign-ins for the baseline, the Identity Center steps for
+// stitching.
+func (w *worker) signIn(root event.Value) {
+	if !event.IsSignIn(root.Get("eventSource").Str(), root.Get("eventName").Str()) {
+		return
+	}
+	si, ok := event.NormalizeSignIn(root)
+	if !ok {
+		return
+	}
+	if event.Stitchable(&si) {
+		w.steps = append(w.steps, si)
+	}
+	if w.p.opt.NewCountry != nil {
+		if b, ok := baseline.FromEvent(&si); ok {
+			w.signIns = append(w.signIns, b)
+		}
+	}
 }
 
 func (w *worker) match(root event.Value, raw []byte, id string, t time.Time) {
@@ -444,7 +493,7 @@ func (w *worker) match(root event.Value, raw []byte, id string, t time.Time) {
 
 // flush hands the worker's alerts and observations to the pipeline.
 func (w *worker) flush() {
-	if len(w.local) == 0 && len(w.obs) == 0 && len(w.signIns) == 0 {
+	if len(w.local) == 0 && len(w.obs) == 0 && len(w.signIns) == 0 && len(w.steps) == 0 {
 		return
 	}
 	p := w.p
@@ -452,8 +501,9 @@ func (w *worker) flush() {
 	p.alerts = append(p.alerts, w.local...)
 	p.obs = append(p.obs, w.obs...)
 	p.signIns = append(p.signIns, w.signIns...)
+	p.steps = append(p.steps, w.steps...)
 	p.mu.Unlock()
-	w.local, w.obs, w.signIns = w.local[:0], w.obs[:0], w.signIns[:0]
+	w.local, w.obs, w.signIns, w.steps = w.local[:0], w.obs[:0], w.signIns[:0], w.steps[:0]
 }
 
 // inRange applies --since/--until and --account to one event. Untimed events
