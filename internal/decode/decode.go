@@ -18,7 +18,6 @@ package decode
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -145,9 +144,6 @@ func (o Options) withDefaults() Options {
 	}
 	return o
 }
-
-// errStop is returned internally when emit failed or ctx was cancelled.
-var errStop = errors.New("decode stopped")
 
 // Decode sniffs the content of one input and calls emit for each event in
 // it, and problem for each piece of bad input. It returns an error only when

@@ -187,7 +187,7 @@ func isTruncatedTail(b []byte) bool {
 	if len(b) < 2 {
 		return true
 	}
-	return bytes.Index(b[1:], []byte(",{")) < 0 && bytes.Index(b[1:], []byte(", {")) < 0
+	return !bytes.Contains(b[1:], []byte(",{")) && !bytes.Contains(b[1:], []byte(", {"))
 }
 
 // resync reports a broken element and finds the start of the next element

@@ -362,9 +362,7 @@ func TestS3OneDayListsOnlyWhatItNeeds(t *testing.T) {
 				want = append(want, p+"|/|")
 			}
 		}
-		for _, d := range days {
-			want = append(want, d)
-		}
+		want = append(want, days...)
 	}
 	a, o1, o2 := "AWSLogs/333333333333/", "AWSLogs/o-abc123/111111111111/CloudTrail/", "AWSLogs/o-abc123/222222222222/CloudTrail/"
 	down(a+"CloudTrail-Digest/us-east-1/2021/07", a+"CloudTrail-Digest/us-east-1/2021/07/28/||")

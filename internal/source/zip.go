@@ -21,8 +21,6 @@ type sharedZip struct {
 	zr   *zip.Reader
 }
 
-func (s *sharedZip) acquire() { s.mu.Lock(); s.refs++; s.mu.Unlock() }
-
 func (s *sharedZip) release() {
 	s.mu.Lock()
 	s.refs--
