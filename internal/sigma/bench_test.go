@@ -154,6 +154,19 @@ func BenchmarkSigmaHQ(b *testing.B) {
 		}
 		reportCPU(b, cpu)
 	})
+	b.Run("parse-only", func(b *testing.B) {
+		var doc event.Doc
+		b.SetBytes(int64(size / len(events)))
+		runtime.GC()
+		b.ResetTimer()
+		cpu := processCPU()
+		for i := 0; i < b.N; i++ {
+			if err := doc.Parse(events[i%len(events)]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		reportCPU(b, cpu)
+	})
 	b.Run("prefilter-only", func(b *testing.B) {
 		b.SetBytes(int64(size / len(events)))
 		runtime.GC()

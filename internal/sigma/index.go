@@ -19,25 +19,46 @@ type keyReq []fieldKey
 // maxKeys bounds a rule's keys (an OR of many selections stays indexable).
 const maxKeys = 256
 
-// keyFreq counts, over all rules, the exact-value items using each key:
-// a key many rules test (eventSource: iam.amazonaws.com) is a common value.
-type keyFreq map[fieldKey]int
+// keyFreq holds statistics over the exact-value items of all rules.
+type keyFreq struct {
+	keys  map[fieldKey]int // items using each key: a key many rules test is a common value
+	slots map[int]int      // rules with an exact item on each slot
+}
 
 func (f keyFreq) weight(k keyReq) int {
 	w := 0
 	for _, x := range k {
-		w += f[x]
+		w += f.keys[x]
 	}
 	return w
 }
 
-// and picks the requirement of an AND: fewer keys (each an exact value,
-// so fewer means rarer), then keys fewer rules use.
+// popularity is the least number of rules sharing the slots of k: every
+// indexed slot is resolved for every event, so popular slots are cheap.
+func (f keyFreq) popularity(k keyReq) int {
+	m := -1
+	for _, x := range k {
+		if p := f.slots[x.slot]; m < 0 || p < m {
+			m = p
+		}
+	}
+	return m
+}
+
+// and picks the requirement of an AND: keys on popular slots, then fewer
+// keys (each an exact value, so fewer means rarer), then keys fewer rules
+// use.
 func (f keyFreq) and(a, b keyReq) keyReq {
 	switch {
 	case a == nil:
 		return b
 	case b == nil:
+		return a
+	}
+	if pa, pb := f.popularity(a), f.popularity(b); pa != pb {
+		if pb > pa {
+			return b
+		}
 		return a
 	}
 	if len(a) != len(b) {
@@ -159,21 +180,27 @@ func buildIndex(rules []*compiled) *ruleIndex {
 	return ix
 }
 
-// keyFrequencies counts the exact-value items of all rules by key.
+// keyFrequencies counts the exact-value items of all rules by key and the
+// rules testing each slot.
 func keyFrequencies(rules []*compiled) keyFreq {
-	freq := keyFreq{}
+	f := keyFreq{keys: map[fieldKey]int{}, slots: map[int]int{}}
 	for _, c := range rules {
+		seen := map[int]bool{}
 		for _, s := range c.det.sels {
 			for _, g := range s.groups {
 				for _, it := range g {
 					for _, k := range itemKeys(it) {
-						freq[k]++
+						f.keys[k]++
+						if !seen[k.slot] {
+							seen[k.slot] = true
+							f.slots[k.slot]++
+						}
 					}
 				}
 			}
 		}
 	}
-	return freq
+	return f
 }
 
 // sortSlots puts the slots with the most keys first (no effect on results).
