@@ -116,6 +116,7 @@ func (f *ruleFlags) load() (*config.Config, *ruleset.Set, error) {
 		FieldMappings: cfg.FieldMappings,
 		EnrichFields:  geo.Fields(),
 		Correlation:   cfg.Correlation,
+		Tuning:        cfg.Tuning,
 	}
 	if !f.noBuiltin {
 		opt.Builtin = rules.FS

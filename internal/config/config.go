@@ -15,6 +15,7 @@ import (
 	"github.com/signwatch/signwatch/internal/baseline"
 	"github.com/signwatch/signwatch/internal/correlate"
 	"github.com/signwatch/signwatch/internal/cwfilter"
+	"github.com/signwatch/signwatch/internal/ruleset"
 )
 
 // Config is the whole configuration file. Every section is optional.
@@ -30,6 +31,9 @@ type Config struct {
 	Correlation correlate.Config `yaml:"correlation"`
 	// CloudWatch holds metric filters and alarms with CloudWatch semantics.
 	CloudWatch cwfilter.Config `yaml:"cloudwatch"`
+	// Tuning sets thresholds, windows, levels and allow-lists of the rules
+	// without editing rule files.
+	Tuning ruleset.Tuning `yaml:"tuning"`
 	// Baselines tunes the built-in baseline detectors.
 	Baselines Baselines `yaml:"baselines"`
 }

@@ -24,6 +24,7 @@ type Options struct {
 	FieldMappings map[string][]string
 	EnrichFields  []string
 	Correlation   correlate.Config
+	Tuning        Tuning
 }
 
 // Set is a loaded and compiled rule set.
@@ -86,6 +87,9 @@ func Load(opt Options) (*Set, error) {
 		}
 	}
 	if len(errs) == 0 {
+		errs = append(errs, s.tune(opt.Tuning)...)
+	}
+	if len(errs) == 0 {
 		errs = append(errs, s.compile(opt)...)
 	}
 	if len(errs) > 0 {
@@ -127,6 +131,26 @@ func (s *Set) addFile(name string, data []byte, popt sigma.ParseOptions) []error
 		}
 	}
 	return errs
+}
+
+// tune applies the configuration's tuning: allow-lists become meta filters
+// on the built-in rules, thresholds, windows and levels change in place.
+func (s *Set) tune(t Tuning) []error {
+	var builtin []string
+	for _, r := range s.Rules {
+		if strings.HasPrefix(r.File, "builtin:") && r.ID != "" {
+			builtin = append(builtin, r.ID)
+		}
+	}
+	fs, err := t.filters(builtin)
+	if err != nil {
+		return []error{err}
+	}
+	s.Filters = append(s.Filters, fs...)
+	if err := t.apply(s); err != nil {
+		return []error{err}
+	}
+	return nil
 }
 
 func (s *Set) compile(opt Options) []error {

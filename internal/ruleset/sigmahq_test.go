@@ -1,4 +1,4 @@
-package ruleset
+package ruleset_test
 
 import (
 	"os"
@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/signwatch/signwatch/internal/config"
+	"github.com/signwatch/signwatch/internal/ruleset"
 )
 
 // TestSigmaHQRules loads every SigmaHQ CloudTrail rule (../shared, skipped
@@ -20,7 +21,7 @@ func TestSigmaHQRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	set, err := Load(Options{
+	set, err := ruleset.Load(ruleset.Options{
 		Paths:        []string{filepath.Join(shared, "rules"), filepath.Join(shared, "rules-placeholder"), filepath.Join("..", "..", "testdata", "sigmahq")},
 		Placeholders: ph,
 	})
