@@ -143,7 +143,8 @@ func alarmAlert(tr cwfilter.Transition) alert.Alert {
 		Rule:      alert.RuleRef{ID: "cloudwatch-alarm:" + tr.Alarm, Title: "CloudWatch alarm " + tr.Alarm, Level: "high", Kind: "cloudwatch_alarm"},
 		FirstSeen: tr.Time,
 		LastSeen:  tr.Time,
-		Count:     len(tr.Datapoints),
+		Count:     len(tr.EventIDs),
+		EventIDs:  tr.EventIDs,
 	}
 	for k, v := range tr.Dimensions {
 		a.GroupKey = append(a.GroupKey, alert.KV{Key: k, Value: v})
