@@ -2,7 +2,7 @@
 // S3 object, stdin) into CloudTrail events.
 //
 // The shape of an input is sniffed from its content, never from its name:
-// gzip (possibly multi-member), base64 lines, S3 delivery objects
+// gzip (possibly multi-member), zip, base64 lines, S3 delivery objects
 // ({"Records":[...]}), JSON arrays of events, single events, JSON Lines,
 // EventBridge envelopes, CloudWatch Logs subscription payloads, Firehose HTTP
 // endpoint delivery bodies and CloudTrail digest files. See docs/inputs.md.

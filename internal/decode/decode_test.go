@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"archive/zip"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -64,6 +65,19 @@ func gz(parts ...string) []byte {
 	return b.Bytes()
 }
 
+// zipOf builds a zip archive of the members, written in map order (the
+// decoder must sort them).
+func zipOf(members map[string][]byte) []byte {
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	for name, data := range members {
+		w, _ := zw.Create(name)
+		w.Write(data)
+	}
+	zw.Close()
+	return b.Bytes()
+}
+
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
 
 func cwlPayload(events []string) string {
@@ -117,6 +131,8 @@ func shapes() map[string][]byte {
 		"cwlogs-base64-lines": []byte(strings.Join(b64Lines, "\n") + "\n"),
 		"firehose":            []byte(firehose),
 		"gzip-jsonl":          gz(strings.Join(ev, "\n")),
+		"zip":                 zipOf(map[string][]byte{"b/rest.jsonl.gz": gz(ev[1] + "\n" + ev[2]), "a/first.json": []byte(`{"Records":[` + ev[0] + `]}`), "README.md": []byte("# not events")}),
+		"zip-in-zip":          zipOf(map[string][]byte{"inner.zip": zipOf(map[string][]byte{"all.json": []byte(records)})}),
 	}
 }
 
@@ -247,7 +263,7 @@ func wantProblems(t *testing.T, o outcome, want ...[2]string) {
 		if p.Field != w[0] || !strings.Contains(p.Msg, w[1]) {
 			t.Errorf("problem %d = %q/%q, want field %q containing %q", i, p.Field, p.Msg, w[0], w[1])
 		}
-		if p.Input != "in.json" {
+		if !strings.HasPrefix(p.Input, "in.json") {
 			t.Errorf("problem %d names input %q", i, p.Input)
 		}
 	}
@@ -578,5 +594,23 @@ func TestProblemsHeldBackBeforeTheFirstEvent(t *testing.T) {
 	o = run(t, []byte("["+bad+`{"a":1}]`), Options{})
 	if len(o.problems) != 0 || o.res.Class != NotCloudTrail {
 		t.Errorf("class %v, %d problems", o.res.Class, len(o.problems))
+	}
+}
+
+func TestZipMembersNameTheirProblems(t *testing.T) {
+	data := zipOf(map[string][]byte{
+		"ok.json":  []byte(fixtureEvents[0]),
+		"bad.json": []byte(fixtureEvents[2] + "\n{oops\n"),
+	})
+	o := run(t, data, Options{})
+	if len(o.records) != 2 || o.res.Shape != "zip/jsonl/event" {
+		t.Fatalf("%d records, shape %q", len(o.records), o.res.Shape)
+	}
+	wantProblems(t, o, [2]string{"", "invalid JSON"})
+	if p := o.problems[0]; p.Input != "in.json!bad.json" || p.Line != 2 || p.Offset != int64(len(fixtureEvents[2])+2) {
+		t.Errorf("problem %+v", p)
+	}
+	if o.records[0].Offset != 0 || o.records[0].Line != 1 {
+		t.Errorf("member record at %d line %d", o.records[0].Offset, o.records[0].Line)
 	}
 }

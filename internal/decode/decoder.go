@@ -86,6 +86,7 @@ type decoder struct {
 	kind      string
 
 	resyncBudget int // bytes resynchronisation may still look at; bounds its work
+	zipDepth     int // zip archives being decoded, one inside the other
 }
 
 func newDecoder(ctx context.Context, name string, opt Options, emit func(Record) error, problem func(Problem)) *decoder {
@@ -204,27 +205,36 @@ func (d *decoder) emitRecord(raw []byte, off int, t time.Time) {
 func (d *decoder) stream(data []byte, enc string) {
 	d.outer = data
 	d.budget = d.opt.MaxDecoded - int64(len(data))
-	i := skipBOM(data)
-	i = skipSpace(data, i)
+	if kind := d.body(data); kind != "" {
+		d.res.Shape = enc + kind
+	}
+}
+
+// body decodes one decoded stream (the input, or a zip member) and returns
+// its shape.
+func (d *decoder) body(data []byte) string {
+	i := skipSpace(data, skipBOM(data))
 	if i == len(data) {
-		return
+		return ""
 	}
 	switch c := data[i]; {
 	case c == '{' || c == '[':
-		d.kind = d.values(data, i, nil, true)
-		if d.topValues > 1 {
-			enc += "jsonl/"
+		before := d.topValues
+		k := d.values(data, i, nil, true)
+		if k != "" && d.topValues-before > 1 {
+			k = "jsonl/" + k
 		}
+		return k
 	case looksBase64(data[i:]):
-		d.kind = d.base64Lines(data, i)
+		return d.base64Lines(data, i)
 	case isGzip(data[i:]):
-		d.nested(i, func() { d.kind = d.payload(data[i:], nil) })
-	default:
-		return
+		k := ""
+		d.nested(i, func() { k = d.payload(data[i:], nil) })
+		return k
+	case isZip(data[i:]) && d.zipDepth < maxZipDepth:
+		return d.zip(data[i:])
 	}
-	if d.kind != "" {
-		d.res.Shape = enc + d.kind
-	}
+	return ""
 }
 
 // finish decides the class of the input.
