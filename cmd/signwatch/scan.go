@@ -198,7 +198,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	if err := writeReport(*output, *format, res, isTerminal(stdout) && *output == ""); err != nil {
+	if err := writeReport(stdout, *output, *format, res, isTerminal(stdout) && *output == ""); err != nil {
 		return err
 	}
 	if *htmlOut != "" {
@@ -231,8 +231,8 @@ func parseLevels(minLevel, failOn string) (alert.Level, alert.Level, error) {
 	return min, fail, nil
 }
 
-func writeReport(path, format string, res *scan.Result, color bool) (err error) {
-	var w io.Writer = os.Stdout
+func writeReport(stdout io.Writer, path, format string, res *scan.Result, color bool) (err error) {
+	w := stdout
 	if path != "" {
 		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 		if err != nil {

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestExitCodes(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "broken.json")
+	os.WriteFile(bad, []byte(`{"Records":[{"eventID":"a","eventName":"X","eventTime":"2024-01-01T00:00:00Z"}, {"eventName": }]}`), 0o600)
+	for _, tc := range []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"completed scan", []string{"scan", "--format", "json", "../../testdata/sample"}, exitOK},
+		{"fail-on fired", []string{"scan", "--fail-on", "high", "--format", "json", "../../testdata/sample"}, exitAlert},
+		{"fail-on not reached", []string{"scan", "--fail-on", "critical", "--format", "json", "../../testdata/sample"}, exitOK},
+		{"no input", []string{"scan", filepath.Join(t.TempDir(), "missing")}, exitUsage},
+		{"no path", []string{"scan"}, exitUsage},
+		{"bad flag", []string{"scan", "--format", "xml", "../../testdata/sample"}, exitUsage},
+		{"bad input is not fatal", []string{"scan", "--format", "json", bad}, exitOK},
+		{"strict", []string{"scan", "--strict", "--format", "json", bad}, exitStrict},
+		{"unknown command", []string{"frobnicate"}, exitUsage},
+	} {
+		if got, _, stderr := runCLI(t, tc.args...); got != tc.want {
+			t.Errorf("%s: exit %d, want %d (stderr: %s)", tc.name, got, tc.want, stderr)
+		}
+	}
+}
+
+func TestScanJSONShape(t *testing.T) {
+	code, out, stderr := runCLI(t, "scan", "--format", "json", "../../testdata/sample")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc struct {
+		Detections []map[string]any `json:"detections"`
+		Summary    map[string]any   `json:"summary"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Detections) == 0 || doc.Summary == nil {
+		t.Fatalf("no detections or summary: %s", out[:min(len(out), 300)])
+	}
+	for _, key := range []string{"rule", "first_seen", "last_seen", "account", "group_key", "summary", "count", "event_ids"} {
+		if _, ok := doc.Detections[0][key]; !ok {
+			t.Errorf("detection lacks %q (SPEC 7)", key)
+		}
+	}
+}
+
+func TestRulesCommands(t *testing.T) {
+	if code, out, _ := runCLI(t, "rules", "test"); code != 0 || !strings.Contains(out, " 0 failed") {
+		t.Errorf("rules test: exit %d\n%s", code, out)
+	}
+	code, out, _ := runCLI(t, "rules", "list", "--format", "json")
+	var rows []ruleRow
+	if code != 0 || json.Unmarshal([]byte(out), &rows) != nil || len(rows) < 20 {
+		t.Errorf("rules list: exit %d, %d rows", code, len(rows))
+	}
+	bad := filepath.Join(t.TempDir(), "bad.yml")
+	os.WriteFile(bad, []byte("title: x\nlogsource: {product: aws}\ndetection:\n  sel:\n    eventName|nosuchmod: x\n  condition: sel\n"), 0o600)
+	code, _, stderr := runCLI(t, "rules", "validate", bad)
+	if code == 0 || !strings.Contains(stderr, "bad.yml:5:") {
+		t.Errorf("rules validate: exit %d, want a file:line error, got %q", code, stderr)
+	}
+	if code, out, _ := runCLI(t, "drill"); code != 0 || !strings.Contains(out, " 0 failed") {
+		t.Errorf("drill: exit %d\n%s", code, out)
+	}
+}
+
+func TestSearch(t *testing.T) {
+	code, out, stderr := runCLI(t, "search", "--pattern", `{ ($.eventName = ConsoleLogin) && ($.additionalEventData.MFAUsed = "Yes") && ($.responseElements.ConsoleLogin = "Failure") }`, "../../testdata/sample")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 1 || !strings.Contains(lines[0], `"carol"`) {
+		t.Fatalf("want carol's MFA failure only, got %d lines:\n%s", len(lines), out)
+	}
+	if code, _, _ := runCLI(t, "search", "--pattern", "{ $.eventName = ", "../../testdata/sample"); code != exitUsage {
+		t.Errorf("bad pattern: exit %d, want %d", code, exitUsage)
+	}
+}
