@@ -141,7 +141,9 @@ func TestShapesGiveSameResult(t *testing.T) {
 	want := fingerprint(run(t, []string{sample}, 0))
 	shapes := map[string]func(dir string){
 		"array": func(dir string) { writeJSON(t, filepath.Join(dir, "a.json"), events) },
-		"jsonl": func(dir string) { writeLines(t, filepath.Join(dir, "a.log"), events, func(e json.RawMessage) []byte { return e }) },
+		"jsonl": func(dir string) {
+			writeLines(t, filepath.Join(dir, "a.log"), events, func(e json.RawMessage) []byte { return e })
+		},
 		"eventbridge": func(dir string) {
 			writeLines(t, filepath.Join(dir, "eb.jsonl"), events, func(e json.RawMessage) []byte {
 				return mustJSON(t, map[string]any{"version": "0", "detail-type": "AWS API Call via CloudTrail", "source": "aws.signin", "detail": e})
