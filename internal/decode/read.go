@@ -107,8 +107,10 @@ func fill(buf []byte, r io.Reader, limit int64) ([]byte, bool, error) {
 			}
 			return buf, n > 0, nil
 		}
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
+		if len(buf) == cap(buf) { // double: fewer copies than append's 1.25x for big inputs
+			nb := make([]byte, len(buf), max(2*cap(buf), 64<<10))
+			copy(nb, buf)
+			buf = nb
 		}
 		room := buf[len(buf):cap(buf)]
 		if int64(len(room)) > limit-int64(len(buf)) {
