@@ -1,7 +1,7 @@
 package sigma
 
 import (
-	"strings"
+	"fmt"
 )
 
 // acDFA is an Aho-Corasick automaton compiled to a DFA over ASCII
@@ -161,26 +161,31 @@ func unframe(c byte) byte {
 	return c
 }
 
-// hazards are byte strings whose presence can hide a literal from a plain
-// byte search: JSON escapes (for literals holding the escaped character)
-// and the two non-ASCII characters whose lower case is ASCII (U+0130 'İ'
-// -> "i", U+212A Kelvin sign -> "k").
+// hazardsFor returns byte strings whose presence can hide lit from a
+// plain byte search: the JSON escapes of its characters (\uXXXX for each,
+// in either letter case, and \" \\ \/ for those three), and the two non-ASCII characters whose
+// lower case is ASCII (U+0130 -> "i", U+212A Kelvin sign -> "k"), raw or
+// escaped. lit is lower case content without framing quotes.
 func hazardsFor(lit string) []string {
-	h := []string{`\u`}
-	if strings.ContainsRune(lit, '"') {
-		h = append(h, `\"`)
-	}
-	if strings.ContainsRune(lit, '\\') {
-		h = append(h, `\\`)
-	}
-	if strings.ContainsRune(lit, '/') {
-		h = append(h, `\/`)
-	}
-	if strings.ContainsRune(lit, 'i') {
-		h = append(h, "\u0130")
-	}
-	if strings.ContainsRune(lit, 'k') {
-		h = append(h, "\u212a")
+	var h []string
+	seen := [256]bool{}
+	for i := 0; i < len(lit); i++ {
+		c := lit[i]
+		if seen[c] {
+			continue
+		}
+		seen[c] = true
+		for _, v := range caseVariants(c) {
+			h = append(h, fmt.Sprintf(`\u%04x`, v))
+		}
+		switch c {
+		case '"', '\\', '/':
+			h = append(h, `\`+string(c))
+		case 'i':
+			h = append(h, "\u0130", `\u0130`)
+		case 'k':
+			h = append(h, "\u212a", `\u212a`)
+		}
 	}
 	return h
 }

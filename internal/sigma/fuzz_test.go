@@ -112,6 +112,7 @@ func FuzzMayMatch(f *testing.F) {
 	}
 	f.Add(`{"eventName":"Console\u004cogin"}`)
 	f.Add(`{"x":"evil\/x"}`)
+	f.Add(`{"eventName":"CONSOLE\u004COGIN","y":"\u0130\u212a"}`)
 	f.Add(`{"a":"say \"hi\"","b":"c:\\bin"}`)
 	var doc event.Doc
 	f.Fuzz(func(t *testing.T, js string) {

@@ -45,6 +45,21 @@ func TestMayMatchEscapes(t *testing.T) {
 	}
 }
 
+// TestMayMatchEscapePrecision checks that an escape of a character no
+// required literal holds does not let an event through.
+func TestMayMatchEscapePrecision(t *testing.T) {
+	e := compileOne(t, "    sel:\n        eventName: ConsoleLogin\n    condition: sel\n")
+	for js, want := range map[string]bool{
+		`{"eventName":"GetObject","userAgent":"x \u003cy\u003e"}`: false,
+		`{"eventName":"Console\u004Cogin"}`:                       true,
+		`{"eventName":"Console\u006cogin"}`:                       true,
+	} {
+		if got := e.MayMatch([]byte(js)); got != want {
+			t.Errorf("MayMatch(%s) = %v, want %v", js, got, want)
+		}
+	}
+}
+
 func TestMayMatchUnconstrainedRule(t *testing.T) {
 	e := compileOne(t, "    sel:\n        a|neq: x\n    condition: sel\n")
 	if !e.MayMatch([]byte(`{"b":1}`)) {

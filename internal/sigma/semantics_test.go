@@ -359,3 +359,36 @@ func TestRuleMetadata(t *testing.T) {
 		t.Errorf("no logsource: %v", err)
 	}
 }
+
+// TestConcurrentMatch runs one engine from several goroutines (run with
+// -race to check that the shared state is read-only).
+func TestConcurrentMatch(t *testing.T) {
+	e := compileOne(t, `    sel:
+        eventName: ConsoleLogin
+        userIdentity.arn|contains: user/
+    condition: sel
+`)
+	done := make(chan int)
+	for g := 0; g < 4; g++ {
+		go func() {
+			var d event.Doc
+			n := 0
+			for i := 0; i < 200; i++ {
+				js := `{"eventName":"ConsoleLogin","userIdentity":{"arn":"arn:aws:iam::1:user/u` + strings.Repeat("x", i%7) + `"}}`
+				if i%2 == 1 {
+					js = `{"eventName":"GetObject"}`
+				}
+				if err := d.Parse([]byte(js)); err != nil {
+					panic(err)
+				}
+				e.Match(d.Root(), nil, func(Match) { n++ })
+			}
+			done <- n
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		if n := <-done; n != 100 {
+			t.Errorf("goroutine matched %d events, want 100", n)
+		}
+	}
+}
