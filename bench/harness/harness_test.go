@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -176,5 +177,26 @@ func TestScanReportMismatch(t *testing.T) {
 	}
 	if got := scanReport(filepath.Join(t.TempDir(), "none"), 1); !strings.Contains(got, "no output file") {
 		t.Errorf("scanReport of a missing file = %q", got)
+	}
+}
+
+func TestCountZip(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "a.zip")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	w, _ := zw.Create("events.json")
+	w.Write([]byte("{\"eventID\":\"a\"}\n{\"eventID\":\"b\"}\n"))
+	w, _ = zw.Create("dir/x.json.gz")
+	gz := gzip.NewWriter(w)
+	gz.Write([]byte(`{"Records":[{"eventID":"c"}]}`))
+	gz.Close()
+	zw.Close()
+	f.Close()
+	n, _, err := countZip(p)
+	if err != nil || n != 3 {
+		t.Errorf("countZip = %d, %v; want 3 events", n, err)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"compress/gzip"
@@ -9,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
 // loadInput describes an existing directory of CloudTrail files (such as
@@ -22,19 +24,29 @@ func loadInput(root string, out io.Writer) (*dataset, error) {
 	}
 	ds := &dataset{targets: []target{{label: "input", path: root}}}
 	var skipped []string
+	zips := 0
 	for _, f := range files {
-		n, raw, gzipped, err := countFile(f)
+		n, raw, gzipped, err := 0, int64(0), false, error(nil)
+		isZip := strings.HasSuffix(strings.ToLower(f), ".zip")
+		if isZip {
+			n, raw, err = countZip(f)
+		} else {
+			n, raw, gzipped, err = countFile(f)
+		}
 		if err != nil {
 			skipped = append(skipped, fmt.Sprintf("%s (%v)", f, err))
 			continue
 		}
 		ds.events += n
 		ds.rawBytes += raw
-		if gzipped {
+		switch {
+		case isZip:
+			zips++ // only signwatch reads archives
+		case gzipped:
 			ds.gzFiles = append(ds.gzFiles, f)
 			ds.gz.events += n
 			ds.gz.raw += raw
-		} else {
+		default:
 			ds.plainFiles = append(ds.plainFiles, f)
 			ds.plain.events += n
 			ds.plain.raw += raw
@@ -43,12 +55,44 @@ func loadInput(root string, out io.Writer) (*dataset, error) {
 	if ds.events == 0 {
 		return nil, fmt.Errorf("no CloudTrail events found under %s", root)
 	}
-	fmt.Fprintf(out, "\ninput %s: %d events in %d files (%d .gz, %d plain), %.1f MB decompressed, %d files skipped\n",
-		root, ds.events, len(ds.gzFiles)+len(ds.plainFiles), len(ds.gzFiles), len(ds.plainFiles), mb(ds.rawBytes), len(skipped))
+	fmt.Fprintf(out, "\ninput %s: %d events in %d files (%d .gz, %d plain, %d .zip), %.1f MB decompressed, %d files skipped\n",
+		root, ds.events, len(ds.gzFiles)+len(ds.plainFiles)+zips, len(ds.gzFiles), len(ds.plainFiles), zips, mb(ds.rawBytes), len(skipped))
 	for _, s := range skipped {
 		fmt.Fprintf(out, "  skipped %s\n", s)
 	}
 	return ds, nil
+}
+
+// countZip counts the events of every member of a .zip archive.
+func countZip(path string) (int, int64, error) {
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return 0, 0, fmt.Errorf("zip: %w", err)
+	}
+	defer zr.Close()
+	total, raw := 0, int64(0)
+	for _, m := range zr.File {
+		if m.FileInfo().IsDir() {
+			continue
+		}
+		n, r, err := countMember(m)
+		if err != nil {
+			return 0, 0, fmt.Errorf("member %s: %w", m.Name, err)
+		}
+		total += n
+		raw += r
+	}
+	return total, raw, nil
+}
+
+func countMember(m *zip.File) (int, int64, error) {
+	rc, err := m.Open()
+	if err != nil {
+		return 0, 0, err
+	}
+	defer rc.Close()
+	n, raw, _, err := countReader(rc)
+	return n, raw, err
 }
 
 // countFile returns the number of events in one file, its decompressed
@@ -59,7 +103,12 @@ func countFile(path string) (events int, raw int64, gzipped bool, err error) {
 		return 0, 0, false, err
 	}
 	defer f.Close()
-	br := bufio.NewReader(f)
+	return countReader(f)
+}
+
+// countReader counts the events of one possibly gzip-compressed stream.
+func countReader(in io.Reader) (events int, raw int64, gzipped bool, err error) {
+	br := bufio.NewReader(in)
 	var r io.Reader = br
 	if magic, _ := br.Peek(2); bytes.Equal(magic, []byte{0x1f, 0x8b}) {
 		zr, err := gzip.NewReader(br)
