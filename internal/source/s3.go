@@ -86,6 +86,14 @@ func (w *walker) s3(ctx context.Context, url string) error {
 	if !w.filter.active() {
 		return b.list(ctx, prefix, "", false)
 	}
+	facts := parseKey(prefix, true)
+	if ok, why := w.filter.keep(facts); !ok {
+		w.skip(url, why)
+		return nil
+	}
+	if facts.dateDepth == 3 && strings.HasSuffix(prefix, "/") && facts.dateEnd == len(strings.Split(strings.Trim(prefix, "/"), "/")) {
+		return b.list(ctx, prefix, w.filter.startAfter(prefix, facts), true)
+	}
 	return b.descend(ctx, prefix)
 }
 

@@ -434,6 +434,44 @@ func TestS3FollowsTheBucketRegion(t *testing.T) {
 	}
 }
 
+func TestS3PrefixIsADayFolder(t *testing.T) {
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	objects := map[string]string{}
+	for _, k := range layoutKeys {
+		objects[k] = k
+	}
+	fake, url := newFakeS3(t, "b", objects, 1000)
+	opt := oneDay
+	opt.S3Endpoint, opt.S3Region = url, "us-east-1"
+	opt.Since = time.Date(2021, 7, 28, 12, 0, 0, 0, time.UTC)
+	opt.Until = time.Date(2021, 7, 28, 13, 0, 0, 0, time.UTC)
+	opt.Slack = time.Minute
+	day := "AWSLogs/o-abc123/111111111111/CloudTrail/us-east-1/2021/07/28/"
+	w := walk(t, []string{"s3://b/" + day}, opt)
+	// Listing starts after files delivered before 11:54 (00:05 is never
+	// listed) and 12:35 is kept.
+	if len(w.names) != 1 || !strings.HasSuffix(w.names[0], "T1235Z_c.json.gz") {
+		t.Errorf("inputs %v", w.names)
+	}
+	lists, _ := fake.requests()
+	if len(lists) != 1 || lists[0] != day+"||"+day+"111111111111_CloudTrail_us-east-1_20210728T1154Z" {
+		t.Errorf("lists %v", lists)
+	}
+	// With until before 12:35 - slack, the listing stops at 12:35.
+	opt.Since, opt.Until = time.Time{}, time.Date(2021, 7, 28, 12, 0, 0, 0, time.UTC)
+	w = walk(t, []string{"s3://b/" + day}, opt)
+	if len(w.names) != 1 || !strings.HasSuffix(w.names[0], "T0005Z_b.json.gz") || len(w.skipped) != 0 {
+		t.Errorf("inputs %v skipped %v", w.names, w.skipped)
+	}
+	opt.Since = time.Date(2021, 7, 28, 0, 0, 0, 0, time.UTC)
+	w = walk(t, []string{"s3://b/AWSLogs/333333333333/CloudTrail/us-east-1/2020/"}, opt)
+	if len(w.names) != 0 || len(w.skipped) != 1 {
+		t.Errorf("a pruned prefix: inputs %v skipped %v", w.names, w.skipped)
+	}
+}
+
 func TestS3AccountsOnly(t *testing.T) {
 	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
