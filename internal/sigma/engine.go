@@ -83,7 +83,7 @@ type Engine struct {
 	pre     *prefilter
 	index   *ruleIndex
 	pool    sync.Pool
-	paths   sync.Map // field name -> []*fieldPath, for FieldValue
+	paths   sync.Map // field name -> *fieldSlot, for FieldValue
 	opt     CompileOptions
 }
 
@@ -215,15 +215,28 @@ func (e *Engine) MayMatch(raw []byte) bool { return e.pre.mayMatch(raw) }
 // FieldValue resolves a rule-level field name (field mappings, dotted
 // paths) in ev and returns the first value found: strings unescaped,
 // other values as JSON text. Null and missing values report false.
-// Enrichment fields are not resolved here.
+// Enrichment fields are not resolved (see FieldValueWith).
 func (e *Engine) FieldValue(ev event.Value, field string) (string, bool) {
-	var paths []*fieldPath
+	return e.FieldValueWith(ev, nil, field)
+}
+
+// FieldValueWith is FieldValue that also resolves enrichment fields
+// through enrich (which may be nil).
+func (e *Engine) FieldValueWith(ev event.Value, enrich Enricher, field string) (string, bool) {
+	var slot *fieldSlot
 	if p, ok := e.paths.Load(field); ok {
-		paths = p.([]*fieldPath)
+		slot = p.(*fieldSlot)
 	} else {
-		paths = newSlot(field, &e.opt).paths
-		e.paths.Store(field, paths)
+		slot = newSlot(field, &e.opt)
+		e.paths.Store(field, slot)
 	}
+	if slot.enrich {
+		if enrich == nil {
+			return "", false
+		}
+		return enrich.EnrichField(field)
+	}
+	paths := slot.paths
 	var out string
 	found := false
 	for _, p := range paths {

@@ -38,8 +38,11 @@ type Rule struct {
 	det *detection
 }
 
-// levels are the rule levels of the specification.
-var levels = map[string]bool{"informational": true, "low": true, "medium": true, "high": true, "critical": true}
+// levels and statuses are the values the specification allows.
+var (
+	levels   = map[string]bool{"informational": true, "low": true, "medium": true, "high": true, "critical": true}
+	statuses = map[string]bool{"stable": true, "test": true, "experimental": true, "deprecated": true, "unsupported": true}
+)
 
 // detection is a parsed detection (or filter) section.
 type detection struct {
@@ -67,8 +70,8 @@ func ParseRule(doc Document, opt ParseOptions) (*Rule, error) {
 	if strings.TrimSpace(r.Title) == "" {
 		return nil, NodeError(doc.File, doc.Node, "rule has no title")
 	}
-	if lv := MapValue(doc.Node, "level"); lv != nil && !levels[r.Level] {
-		return nil, NodeError(doc.File, lv, "level %q is not one of informational, low, medium, high, critical", r.Level)
+	if err := checkMeta(doc); err != nil {
+		return nil, err
 	}
 	ls, err := parseLogsource(doc.File, doc.Node)
 	if err != nil {
@@ -88,6 +91,21 @@ func ParseRule(doc Document, opt ParseOptions) (*Rule, error) {
 	r.Selections = det.names
 	r.Condition = det.condText
 	return r, nil
+}
+
+// checkMeta validates the metadata values the specification restricts.
+func checkMeta(doc Document) error {
+	m := doc.Meta
+	if lv := MapValue(doc.Node, "level"); lv != nil && !levels[m.Level] {
+		return NodeError(doc.File, lv, "level %q is not one of informational, low, medium, high, critical", m.Level)
+	}
+	if st := MapValue(doc.Node, "status"); st != nil && !statuses[m.Status] {
+		return NodeError(doc.File, st, "status %q is not one of stable, test, experimental, deprecated, unsupported", m.Status)
+	}
+	if len(m.Title) > 256 {
+		return NodeError(doc.File, MapValue(doc.Node, "title"), "title longer than 256 characters")
+	}
+	return nil
 }
 
 func parseLogsource(file string, n *yaml.Node) (Logsource, error) {

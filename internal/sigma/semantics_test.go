@@ -301,6 +301,12 @@ func TestFieldMappingsAndEnrichment(t *testing.T) {
 	if _, ok := e.FieldValue(d.Root(), "nope"); ok {
 		t.Error("FieldValue of a missing field reported present")
 	}
+	if _, ok := e.FieldValue(d.Root(), "sourceCountry"); ok {
+		t.Error("FieldValue resolved an enrichment field without an enricher")
+	}
+	if v, ok := e.FieldValueWith(d.Root(), mapEnricher{"sourceCountry": "KP"}, "sourceCountry"); !ok || v != "KP" {
+		t.Errorf("FieldValueWith sourceCountry = %q, %v", v, ok)
+	}
 }
 
 func TestEmptyArrayAndKeywordPosition(t *testing.T) {
@@ -349,6 +355,10 @@ func TestRuleMetadata(t *testing.T) {
 		strings.Join(r.Selections, ",") != "sel,other" || strings.Join(r.Condition, ",") != "sel and not other" ||
 		strings.Join(r.Fields, ",") != "a" || r.File != "test.yml" || r.Line != 1 {
 		t.Errorf("metadata: %+v", r)
+	}
+	badStatus := strings.Replace(src, "level: high", "level: high\nstatus: beta", 1)
+	if _, err := parseRuleText(t, badStatus, ParseOptions{}); err == nil || !strings.Contains(err.Error(), `test.yml:13:9: status "beta"`) {
+		t.Errorf("bad status: %v", err)
 	}
 	bad := strings.Replace(src, "level: high", "level: severe", 1)
 	if _, err := parseRuleText(t, bad, ParseOptions{}); err == nil || !strings.Contains(err.Error(), `test.yml:12:8: level "severe"`) {
