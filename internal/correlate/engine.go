@@ -293,6 +293,8 @@ func topoOrder(rules []*Rule, inputs [][]input) ([]int, error) {
 	return order, nil
 }
 
+// newRuleState checks one rule against the limits and its inputs, and
+// resolves the fields each input is read from.
 func (e *Engine) newRuleState(r *Rule, ins []input, pos []int, cfg Config) (*ruleState, error) {
 	rs := &ruleState{r: r, frontier: math.MinInt64, groups: map[string]*group{}}
 	rs.sliding = r.Condition.LowerOnly() && r.Type != ValueAvg && r.Type != ValuePercentile

@@ -254,3 +254,13 @@ func TestNewRejectsBadReferences(t *testing.T) {
 		}
 	}
 }
+
+func TestParseRejectsOtherKinds(t *testing.T) {
+	docs, errs := sigma.LoadDocuments("d.yml", []byte("title: t\ndetection: {s: {x: 1}, condition: s}\n"))
+	if len(errs) > 0 || len(docs) != 1 {
+		t.Fatal(errs)
+	}
+	if _, err := Parse(docs[0]); err == nil || !strings.Contains(err.Error(), "not a correlation rule") {
+		t.Errorf("Parse(detection rule) = %v", err)
+	}
+}

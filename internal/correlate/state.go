@@ -290,6 +290,7 @@ func (rs *ruleState) setDeadline(g *group, d int64) {
 	g.Deadline = d
 }
 
+// process applies one observation, in event-time order, to its group.
 func (e *Engine) process(rs *ruleState, it *item, out *[]Detection) {
 	g := rs.groups[it.Key]
 	if g != nil && it.T > g.Deadline {
@@ -312,6 +313,8 @@ func (e *Engine) process(rs *ruleState, it *item, out *[]Detection) {
 	}
 }
 
+// newGroup creates the group of it, evicting another if the rule is at
+// MaxGroups.
 func (e *Engine) newGroup(rs *ruleState, it *item, out *[]Detection) *group {
 	if len(rs.groups) >= e.cfg.MaxGroups {
 		e.evict(rs, out)
