@@ -2,7 +2,10 @@ package sigma
 
 import (
 	"errors"
+	"regexp"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/signwatch/signwatch/internal/event"
 )
@@ -123,6 +126,42 @@ func FuzzMayMatch(f *testing.F) {
 		e.Match(doc.Root(), nil, func(Match) { n++ })
 		if n > 0 && !e.MayMatch([]byte(js)) {
 			t.Fatalf("prefilter rejected matching event %s", js)
+		}
+	})
+}
+
+// FuzzGlob checks the wildcard parser and matcher against a regular
+// expression built from the same pattern, and the escaping round trip.
+func FuzzGlob(f *testing.F) {
+	f.Add(`a*b?c\*d\\`, "axxbycs*d\\")
+	f.Add(`*`, "")
+	f.Add(`?é*`, "éé")
+	f.Add(`x\?*\\*y`, `x?\zy`)
+	f.Fuzz(func(t *testing.T, pat, val string) {
+		if !utf8.ValidString(pat) || !utf8.ValidString(val) {
+			return // rule files are YAML text; the reference regexp needs UTF-8
+		}
+		s := parseSigmaString(pat)
+		if back := parseSigmaString(s.String()); back.String() != s.String() {
+			t.Fatalf("round trip %q -> %q -> %q", pat, s.String(), back.String())
+		}
+		var re strings.Builder
+		re.WriteString(`^(?s)`)
+		for _, p := range s {
+			switch p.wild {
+			case '*':
+				re.WriteString(`.*`)
+			case '?':
+				re.WriteString(`.`)
+			default:
+				re.WriteString(regexp.QuoteMeta(p.lit))
+			}
+		}
+		re.WriteString(`$`)
+		want := regexp.MustCompile(re.String()).MatchString(val)
+		g := compileGlob(s)
+		if got := g.match([]byte(val)); got != want {
+			t.Fatalf("pattern %q (%v) on %q: %v, regexp says %v", pat, s, val, got, want)
 		}
 	})
 }

@@ -50,9 +50,6 @@ type item struct {
 	// patterns (expansions by windash, base64offset, expand). Without "all"
 	// every pattern of every value is an alternative.
 	alts [][]*vpat
-
-	slot     int   // field slot, assigned by Compile
-	refSlots []int // fieldref: slot per pattern, parallel to flattened pats
 }
 
 // vpat is one compiled value pattern.
@@ -68,7 +65,6 @@ type vpat struct {
 	cmp    string // "gt", "gte", "lt", "lte" or "" (equal)
 	part   string // time modifier, or ""
 	ref    string // fieldref: the referenced field
-	refID  int    // fieldref: slot of ref
 }
 
 // modifier names and their categories.
@@ -157,7 +153,7 @@ func (it *item) readMods(file string, k *yaml.Node) (itemSpec, error) {
 				return bad("modifier %q cannot follow %q", m, typed)
 			}
 			sp.transforms = append(sp.transforms, m)
-		case posMods[m] != posExact || m == "contains":
+		case posMods[m] != posExact:
 			if it.pos != posExact {
 				return bad("only one of contains, startswith, endswith may be used")
 			}
