@@ -23,7 +23,7 @@ func (s *Set) Match(root event.Value, raw []byte, enrich sigma.Enricher, fn func
 // Observation turns a match of a rule some correlation uses into the input of
 // the correlation engine, resolving the fields the correlations need.
 func (s *Set) Observation(m sigma.Match, root event.Value, eventID string, t time.Time, fields []string) correlate.Observation {
-	o := correlate.Observation{RuleID: m.Rule.ID, EventID: eventID, Time: t}
+	o := correlate.Observation{RuleID: key(m.Rule.Meta), EventID: eventID, Time: t}
 	if len(fields) > 0 {
 		o.Fields = make(map[string]string, len(fields))
 		for _, f := range fields {
@@ -95,7 +95,7 @@ func (s *Set) runCase(rule string, tc *TestCase) (int, error) {
 			if m.Rule.ID == target || (m.Rule.ID == "" && m.Rule.Name == rule) {
 				single++
 			}
-			if corr != nil && s.Referenced(m.Rule.ID) {
+			if corr != nil && s.Referenced(key(m.Rule.Meta)) {
 				obs = append(obs, s.Observation(m, root, id, t, fields))
 			}
 		})

@@ -183,12 +183,12 @@ func (s *Set) compile(opt Options) []error {
 	byName := map[string]string{}
 	for _, r := range s.Rules {
 		if r.Name != "" {
-			byName[r.Name] = r.ID
+			byName[r.Name] = key(r.Meta)
 		}
 	}
 	for _, c := range s.Correlations {
 		if c.Name != "" {
-			byName[c.Name] = c.ID
+			byName[c.Name] = key(c.Meta)
 		}
 	}
 	for _, c := range s.Correlations {
@@ -223,6 +223,19 @@ func (s *Set) NewCorrelator() (*correlate.Engine, error) {
 	}
 	return correlate.New(s.Correlations, s.Bases(), s.corrConfig)
 }
+
+// key identifies a rule for the correlation engine: its id, or its name
+// when it has no id.
+func key(m sigma.Meta) string {
+	if m.ID != "" {
+		return m.ID
+	}
+	return m.Name
+}
+
+// Key is the identity under which a rule's matches and alerts are tracked:
+// its id, or its name when it has none.
+func Key(m sigma.Meta) string { return key(m) }
 
 // Referenced reports whether a correlation uses the detection rule id.
 func (s *Set) Referenced(id string) bool { return s.referenced[id] }

@@ -291,7 +291,7 @@ func (p *pipeline) correlate(corr *correlate.Engine) []alert.Alert {
 	var out []alert.Alert
 	add := func(ds []correlate.Detection) {
 		for _, d := range ds {
-			if p.opt.Rules.Reported(d.Rule.ID) {
+			if p.opt.Rules.Reported(ruleset.Key(d.Rule.Meta)) {
 				out = append(out, correlationAlert(d, briefs))
 			}
 		}
@@ -482,10 +482,11 @@ func (w *worker) match(root event.Value, raw []byte, id string, t time.Time) {
 			bb := newBrief(root, t)
 			b = &bb
 		}
-		if set.Referenced(m.Rule.ID) {
+		k := ruleset.Key(m.Rule.Meta)
+		if set.Referenced(k) {
 			w.obs = append(w.obs, observed{obs: set.Observation(m, root, id, t, w.p.corrFld), brief: *b})
 		}
-		if set.Reported(m.Rule.ID) {
+		if set.Reported(k) {
 			w.local = append(w.local, singleAlert(m, *b, id))
 		}
 	})
