@@ -18,9 +18,16 @@ func FuzzParseRule(f *testing.F) {
 	f.Add(detectionRule("    sel:\n        a|base64offset|contains: abc\n        b|windash: -x\n        c|expand: '%p%'\n    condition: sel\n"))
 	f.Add(detectionRule("    sel:\n        a|base64offset|neq: ''\n        b|fieldref|neq: a\n        c|exists: true\n        d: null\n    condition: not sel\n"))
 	f.Add("title: f\nlogsource: {product: aws}\nfilter:\n  rules: [x]\n  s: {a: 1}\n  condition: s\n")
-	var doc event.Doc
-	if err := doc.Parse([]byte(`{"a":"abc","b":["-x",{"c":1}],"eventName":"ab","n":5}`)); err != nil {
-		f.Fatal(err)
+	events := []string{
+		`{"a":"abc","b":["-x",{"c":1}],"eventName":"ab","n":5}`,
+		`{"a":"A\u0042C","b":{"c":"x\/y","d":null},"eventName":"AB","n":"5","t":"2024-01-02T03:04:05Z"}`,
+		"{\"a\":\"\u212abc\",\"b\":[[\"v1\"],{\"c.d\":\"10.1.2.3\"}],\"ip\":\"::ffff:10.0.0.1\",\"ok\":true}",
+	}
+	evs := make([]event.Doc, len(events))
+	for i, js := range events {
+		if err := evs[i].Parse([]byte(js)); err != nil {
+			f.Fatal(err)
+		}
 	}
 	opt := ParseOptions{Placeholders: map[string][]string{"p": {"v*"}}}
 	f.Fuzz(func(t *testing.T, src string) {
@@ -50,13 +57,16 @@ func FuzzParseRule(f *testing.F) {
 		if err != nil {
 			return
 		}
-		n := 0
-		e.Match(doc.Root(), nil, func(Match) { n++ })
-		if n > 0 && !e.MayMatch(doc.Raw()) {
-			t.Fatalf("prefilter rejected a matching event")
-		}
-		if b := len(bruteForce(e, doc.Root(), nil)); b != n {
-			t.Fatalf("rule index: %d matches, %d by evaluating every rule", n, b)
+		for i := range evs {
+			root := evs[i].Root()
+			n := 0
+			e.Match(root, nil, func(Match) { n++ })
+			if n > 0 && !e.MayMatch(evs[i].Raw()) {
+				t.Fatalf("prefilter rejected matching event %s", events[i])
+			}
+			if b := len(bruteForce(e, root, nil)); b != n {
+				t.Fatalf("rule index: %d matches, %d by evaluating every rule, on %s", n, b, events[i])
+			}
 		}
 	})
 }
