@@ -82,6 +82,9 @@ func parseCondition(src string, lookup lookupFunc) (condNode, error) {
 	}
 	if p.pos < len(p.toks) {
 		t := p.toks[p.pos]
+		if isKeyword(t.text, "near") {
+			return nil, &condError{t.off, "legacy aggregation (near): rewrite as a Sigma correlation rule (temporal)"}
+		}
 		return nil, p.unexpected(t)
 	}
 	return n, nil
