@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
+
+	"github.com/signwatch/signwatch/internal/event"
 )
 
 // FuzzDecode feeds arbitrary bytes (seeded with every shape, gzip and
@@ -47,4 +49,39 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("events emitted but class %v", res.Class)
 		}
 	})
+}
+
+// FuzzScanString checks that the inline string scanner accepts and ends
+// exactly where event.Skip does.
+func FuzzScanString(f *testing.F) {
+	for _, s := range []string{`"abc"`, `"a\"b"`, "\"a\x01b\"", `"unterminated`, `"12345678901234567\\u00e9"`, "\"\xff\xfe\"x"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, s []byte) {
+		data := append([]byte{'"'}, s...)
+		got, gerr := scanKey(data, 0)
+		want, werr := event.Skip(data, 0)
+		if (gerr == nil) != (werr == nil) || (gerr == nil && got != want) {
+			t.Fatalf("scanKey %d %v, event.Skip %d %v", got, gerr, want, werr)
+		}
+	})
+}
+
+func TestNeedsAttentionHasNoFalseNegatives(t *testing.T) {
+	for pos := 0; pos < 8; pos++ {
+		for c := 0; c < 256; c++ {
+			var b [8]byte
+			for i := range b {
+				b[i] = "abcdefgh"[i] + byte(0x80*(i%2)) // safe bytes, some high
+			}
+			b[pos] = byte(c)
+			w := uint64(0)
+			for i := 7; i >= 0; i-- {
+				w = w<<8 | uint64(b[i])
+			}
+			if !keySafe[c] && !needsAttention(w) {
+				t.Fatalf("byte %#x at %d not flagged", c, pos)
+			}
+		}
+	}
 }

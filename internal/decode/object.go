@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"encoding/binary"
 	"strconv"
 	"time"
 
@@ -145,7 +146,7 @@ func (d *decoder) walk(data []byte, i int, p *path, info *objInfo) (int, error) 
 		if data[j] != '"' {
 			return j, &event.SyntaxError{Offset: int64(j), Msg: "expected a string key, found " + describe(data[j])}
 		}
-		ke, err := event.Skip(data, j)
+		ke, err := scanKey(data, j)
 		if err != nil {
 			return ke, err
 		}
@@ -159,6 +160,8 @@ func (d *decoder) walk(data []byte, i int, p *path, info *objInfo) (int, error) 
 		if f == fRecords && vs < len(data) && data[vs] == '[' {
 			d.markCT()
 			ve, err = d.array(data, vs, &path{parent: p, key: "Records"}, true)
+		} else if vs < len(data) && data[vs] == '"' {
+			ve, err = scanKey(data, vs) // most values are plain strings
 		} else {
 			ve, err = event.Skip(data, vs)
 		}
@@ -188,6 +191,46 @@ func (d *decoder) walk(data []byte, i int, p *path, info *objInfo) (int, error) 
 		}
 	}
 }
+
+// scanKey returns the end of the string (an object key or a string value)
+// starting with the quote at data[j]. Strings without escapes (all of
+// CloudTrail's keys, most values) are scanned inline, accepting exactly
+// what event.Skip accepts; others go to event.Skip.
+func scanKey(data []byte, j int) (int, error) {
+	k := j + 1
+	for k+8 <= len(data) && !needsAttention(binary.LittleEndian.Uint64(data[k:])) {
+		k += 8
+	}
+	for k < len(data) && keySafe[data[k]] {
+		k++
+	}
+	if k < len(data) && data[k] == '"' {
+		return k + 1, nil
+	}
+	return event.Skip(data, j)
+}
+
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// needsAttention tells whether one of the 8 bytes in w may be a quote, a
+// backslash or a control character (never false when one is).
+func needsAttention(w uint64) bool {
+	q := w ^ (ones * '"')
+	b := w ^ (ones * '\\')
+	return ((q-ones)&^q|(b-ones)&^b|(w-ones*0x20)&^w)&highs != 0
+}
+
+// keySafe marks the bytes a string may hold without attention: not a
+// quote, a backslash or a control character.
+var keySafe = func() (t [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // stringFields must be strings when present (null is accepted).
 var stringFields = [...]field{fEventVersion, fEventSource, fEventName, fAwsRegion, fSourceIP, fUserAgent, fRecipient, fEventType}
