@@ -127,6 +127,7 @@ func shapes() map[string][]byte {
 		"bom-jsonl":           append([]byte{0xef, 0xbb, 0xbf}, strings.Join(ev, "\n")...),
 		"eventbridge-jsonl":   []byte(strings.Join(ebLines, "\n")),
 		"eventbridge-array":   []byte("[" + strings.Join(ebLines, ",") + "]"),
+		"eventbridge-concat":  gz(strings.Join(ebLines, "")), // Firehose to S3 without a delimiter
 		"cwlogs-gzip":         gz(cwlPayload(ev[:2]), controlMessage, cwlPayload(ev[2:])),
 		"cwlogs-base64-lines": []byte(strings.Join(b64Lines, "\n") + "\n"),
 		"firehose":            []byte(firehose),
