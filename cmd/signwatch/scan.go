@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -152,6 +153,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	failOn := fs.String("fail-on", "", "exit 1 when an alert at or above this level fired")
 	strict := fs.Bool("strict", false, "exit 3 when any input error occurred")
 	noProgress := fs.Bool("no-progress", false, "no progress bar, even on a terminal")
+	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the scan to this file (for performance work)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: signwatch scan [flags] PATH...   (files, directories, - for stdin, s3://bucket/prefix)")
 		fs.PrintDefaults()
@@ -184,6 +186,13 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if !rf.noBuiltin {
 		opt.NewCountry = &cfg.Baselines.NewCountry
+	}
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return usageError{err}
+		}
+		defer stop()
 	}
 	bar := newProgressBar(stderr, *noProgress)
 	opt.Progress = bar.update
@@ -246,6 +255,18 @@ func writeReport(stdout io.Writer, path, format string, res *scan.Result, color 
 		w = f
 	}
 	return report.Write(w, format, res.Alerts, res.Summary, report.Options{Color: color})
+}
+
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 func writeHTML(path string, res *scan.Result) error {
