@@ -141,6 +141,9 @@ func (d *decoder) report(p Problem, always bool) {
 
 func (d *decoder) deliver(p Problem) {
 	d.res.Problems++
+	if d.res.Problems&1023 == 0 && d.err == nil {
+		d.err = d.ctx.Err() // an input of nothing but problems still stops
+	}
 	if d.problemFn != nil {
 		d.problemFn(p)
 	}

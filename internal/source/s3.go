@@ -88,7 +88,7 @@ func (w *walker) s3(ctx context.Context, url string) error {
 	}
 	facts := parseKey(prefix, true)
 	if ok, why := w.filter.keep(facts); !ok {
-		w.skip(url, why)
+		w.prune(url, why)
 		return nil
 	}
 	if facts.dateDepth == 3 && strings.HasSuffix(prefix, "/") && facts.dateEnd == len(strings.Split(strings.Trim(prefix, "/"), "/")) {
@@ -115,7 +115,7 @@ func (b *bucketWalk) descend(ctx context.Context, prefix string) error {
 		}
 		facts := parseKey(key, true)
 		if ok, why := b.w.filter.keep(facts); !ok {
-			b.w.skip(b.url(key), why)
+			b.w.prune(b.url(key), why)
 			return true, nil
 		}
 		switch {
@@ -150,7 +150,7 @@ func (b *bucketWalk) object(key string, size int64) error {
 	}
 	name := b.url(key)
 	if ok, why := b.w.filter.keep(parseKey(key, false)); !ok {
-		b.w.skip(name, why)
+		b.w.prune(name, why)
 		return nil
 	}
 	c, bucket := b.c, b.bucket

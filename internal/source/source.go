@@ -36,7 +36,13 @@ type Input struct {
 
 // Skipped is something that was not made an Input: pruned by layout,
 // unreadable, a symlink loop, not a regular file...
-type Skipped struct{ Name, Reason string }
+type Skipped struct {
+	Name, Reason string
+	// Pruned is true when the key layout showed that the file or folder
+	// cannot hold events in the selected time range or accounts: a
+	// deliberate skip, not an input error.
+	Pruned bool
+}
 
 // DefaultMaxMember bounds the uncompressed size of one zip member.
 const DefaultMaxMember = 1 << 30
@@ -109,6 +115,13 @@ func (w *walker) skip(name, reason string) {
 	}
 }
 
+// prune reports something the key layout excluded.
+func (w *walker) prune(name, reason string) {
+	if w.skipped != nil {
+		w.skipped(Skipped{Name: name, Reason: reason, Pruned: true})
+	}
+}
+
 func (w *walker) stdin() error {
 	in := w.opt.Stdin
 	if in == nil {
@@ -154,7 +167,7 @@ func (w *walker) dir(ctx context.Context, dir string, ancestors []os.FileInfo) e
 			continue
 		}
 		if ok, why := w.filter.keep(parseKey(filepath.ToSlash(p), true)); !ok {
-			w.skip(displayName(p)+string(filepath.Separator), why)
+			w.prune(displayName(p)+string(filepath.Separator), why)
 			continue
 		}
 		if loop(fi, ancestors) {
@@ -213,7 +226,7 @@ func (w *walker) file(p string, fi os.FileInfo) error {
 		return nil
 	}
 	if ok, why := w.filter.keep(parseKey(filepath.ToSlash(p), false)); !ok {
-		w.skip(name, why)
+		w.prune(name, why)
 		return nil
 	}
 	isZip, err := hasZipMagic(p)

@@ -112,6 +112,9 @@ func TestDirectoryWalkOrderAndOddEntries(t *testing.T) {
 	}
 	reasons := map[string]string{}
 	for _, s := range w.skipped {
+		if s.Pruned {
+			t.Errorf("%v is an input error, not pruned", s)
+		}
 		reasons[strings.TrimPrefix(s.Name, root+"/")] = s.Reason
 	}
 	for name, frag := range map[string]string{"c/d/loop": "symlink loop", "dangling.json": "does not exist", "fifo": "not a regular file"} {
@@ -295,7 +298,7 @@ func TestLocalLayoutPruning(t *testing.T) {
 		t.Errorf("kept:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantOneDay, "\n"))
 	}
 	for _, s := range w.skipped {
-		if !strings.Contains(s.Reason, "outside the time range") {
+		if !strings.Contains(s.Reason, "outside the time range") || !s.Pruned {
 			t.Errorf("skipped %v", s)
 		}
 	}

@@ -55,7 +55,7 @@ func (w *walker) zip(p, name string, size int64) error {
 		}
 		mname := name + "!" + displayName(m.Name)
 		if ok, why := w.filter.keep(parseKey(path.Clean("/"+m.Name), false)); !ok {
-			w.skip(mname, why)
+			w.prune(mname, why)
 			continue
 		}
 		if m.UncompressedSize64 > uint64(w.opt.MaxMember) {
