@@ -442,9 +442,15 @@ func TestGzipBomb(t *testing.T) {
 		t.Errorf("plain: decoded %d, problems %v", o.res.DecodedBytes, o.problems)
 	}
 	line := b64(gz(cwlPayload(evs[:100]) + strings.Repeat(" ", 1<<20)))
-	o = run(t, []byte(line+"\n"), Options{MaxDecoded: limit})
-	if len(o.problems) == 0 || !strings.Contains(o.problems[0].Msg, "limit") {
-		t.Errorf("base64: problems %v", o.problems)
+	o = run(t, []byte(line+"\n"+line+"\n"+line+"\n"), Options{MaxDecoded: limit})
+	limits := 0
+	for _, p := range o.problems {
+		if strings.Contains(p.Msg, "limit") {
+			limits++
+		}
+	}
+	if limits != 1 {
+		t.Errorf("base64: the limit must be reported once: %v", o.problems)
 	}
 }
 

@@ -85,8 +85,9 @@ type decoder struct {
 	topValues int
 	kind      string
 
-	resyncBudget int // bytes resynchronisation may still look at; bounds its work
-	zipDepth     int // zip archives being decoded, one inside the other
+	resyncBudget int  // bytes resynchronisation may still look at; bounds its work
+	zipDepth     int  // zip archives being decoded, one inside the other
+	exhausted    bool // the decode budget ran out (reported once)
 }
 
 func newDecoder(ctx context.Context, name string, opt Options, emit func(Record) error, problem func(Problem)) *decoder {

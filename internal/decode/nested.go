@@ -163,8 +163,7 @@ func (d *decoder) base64Payload(text []byte, off int, p *path) string {
 	text = bytes.TrimRight(text, "=")
 	n := base64.RawStdEncoding.DecodedLen(len(text))
 	if int64(n) > d.budget {
-		d.problemPath(off, p, overMsg(d.opt.MaxDecoded))
-		d.budget = 0
+		d.exhaust(off)
 		return ""
 	}
 	if cap(*buf) < n {

@@ -91,6 +91,17 @@ func (d *decoder) sized(r io.Reader, buf []byte) []byte {
 	return make([]byte, 0, fi.Size()+1)
 }
 
+// exhaust reports, once, that the decode budget is spent: later encoded
+// payloads and zip members are skipped without a report each.
+func (d *decoder) exhaust(off int) {
+	d.budget = 0
+	if d.exhausted {
+		return
+	}
+	d.exhausted = true
+	d.problemAt(off, nil, overMsg(d.opt.MaxDecoded)+"; later encoded payloads were skipped")
+}
+
 func overMsg(limit int64) string {
 	return fmt.Sprintf("decoded size exceeds the %d-byte limit: the rest of the input was not read", limit)
 }
@@ -172,6 +183,10 @@ func gzipMsg(err error, n int) string {
 // inflate decodes a gzip payload found inside the input (a base64 line, a
 // Firehose record) within the remaining decode budget.
 func (d *decoder) inflate(b []byte, off int, buf []byte) ([]byte, bool) {
+	if d.budget <= 0 {
+		d.exhaust(off)
+		return buf, false
+	}
 	zr, err := d.gzReader(bytes.NewReader(b))
 	if err != nil {
 		d.problemAt(off, nil, "invalid gzip header: "+err.Error())
@@ -184,7 +199,7 @@ func (d *decoder) inflate(b []byte, off int, buf []byte) ([]byte, bool) {
 	case err != nil:
 		d.problemAt(off, nil, gzipMsg(err, len(out)))
 	case over:
-		d.problemAt(off, nil, overMsg(d.opt.MaxDecoded))
+		d.exhaust(off)
 	}
 	return out, true
 }

@@ -64,7 +64,7 @@ func (d *decoder) zipMember(m *zip.File) string {
 	case err != nil:
 		d.problemAt(len(out), nil, "corrupt zip member after "+itoa(len(out))+" bytes ("+err.Error()+"); what was read is kept")
 	case over:
-		d.problemAt(len(out), nil, overMsg(d.opt.MaxDecoded))
+		d.exhaust(len(out))
 	}
 	if !isGzip(out) {
 		return d.body(out)
