@@ -99,7 +99,8 @@ func (d *decoder) exhaust(off int) {
 		return
 	}
 	d.exhausted = true
-	d.problemAt(off, nil, overMsg(d.opt.MaxDecoded)+"; later encoded payloads were skipped")
+	o, l := d.pos(off)
+	d.report(Problem{Offset: o, Line: l, Msg: overMsg(d.opt.MaxDecoded) + "; later encoded payloads were skipped"}, true)
 }
 
 func overMsg(limit int64) string {
