@@ -83,7 +83,6 @@ type decoder struct {
 	pending   []Problem
 	dropped   int
 	topValues int
-	kind      string
 
 	resyncBudget int  // bytes resynchronisation may still look at; bounds its work
 	zipDepth     int  // zip archives being decoded, one inside the other

@@ -20,7 +20,7 @@ type fakeS3 struct {
 	bucket   string
 	objects  map[string]string
 	pageSize int
-	region   string // when set, requests signed for another region get 301
+	region   string   // when set, requests signed for another region get 301
 	lists    []string // "prefix|delimiter|start-after" per ListObjectsV2 call (all pages)
 	gets     []string
 }
