@@ -14,9 +14,10 @@ type acDFA struct {
 	// bit-inverted (negative) when that state ends a pattern.
 	trans []int32
 	out   [][]int32 // per state: ids of the patterns ending here
-	// pairs[b0<<8|b1] is 1 when the bytes b0 b1 (either case) begin some
-	// pattern; skip is set when every pattern has at least two bytes.
-	pairs *[1 << 16]uint8
+	// pairs holds a bit for each two bytes b0 b1 (either case, index
+	// b0<<8|b1) that begin some pattern (8 KB, so it stays in L1 cache);
+	// skip is set when every pattern has at least two bytes.
+	pairs *[1 << 10]uint64
 	skip  bool
 }
 
@@ -134,7 +135,7 @@ func (a *acDFA) complete(next []map[uint8]int32, outs [][]int32) {
 
 // buildPairs records the two-byte beginnings of the patterns.
 func (a *acDFA) buildPairs(patterns []string) {
-	a.pairs = new([1 << 16]uint8)
+	a.pairs = new([1 << 10]uint64)
 	a.skip = true
 	for _, p := range patterns {
 		if len(p) < 2 {
@@ -143,7 +144,8 @@ func (a *acDFA) buildPairs(patterns []string) {
 		}
 		for _, b0 := range caseVariants(unframe(p[0])) {
 			for _, b1 := range caseVariants(unframe(p[1])) {
-				a.pairs[int(b0)<<8|int(b1)] = 1
+				k := int(b0)<<8 | int(b1)
+				a.pairs[k>>6] |= 1 << (k & 63)
 			}
 		}
 	}

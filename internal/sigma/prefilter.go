@@ -364,7 +364,11 @@ func (pf *prefilter) mayMatch(raw []byte) bool {
 	s := int32(0)
 	for i := 0; i < len(raw); i++ {
 		if s == 0 && a.skip {
-			for i+1 < len(raw) && pairs[int(raw[i])<<8|int(raw[i+1])] == 0 {
+			for i+1 < len(raw) {
+				k := uint(raw[i])<<8 | uint(raw[i+1])
+				if pairs[k>>6&1023]&(1<<(k&63)) != 0 {
+					break
+				}
 				i++
 			}
 		}

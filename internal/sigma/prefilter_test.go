@@ -1,6 +1,7 @@
 package sigma
 
 import (
+	"bytes"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -141,5 +142,51 @@ func TestMayMatchAgainstBruteForce(t *testing.T) {
 			}
 			matches(t, e, js) // checks match => MayMatch and the index
 		}
+	}
+}
+
+func TestGate(t *testing.T) {
+	e := compileOne(t, "    sel:\n        eventName: ConsoleLogin\n    condition: sel\n")
+	hit := []byte(`{"eventName":"ConsoleLogin"}`)
+	miss := []byte(`{"eventName":"GetObject"}`)
+	g := e.NewGate()
+	// Mostly rejected events: every event is scanned and misses are dropped.
+	for i := 0; i < 3*gateWindow; i++ {
+		ev := miss
+		if i%10 == 0 {
+			ev = hit
+		}
+		if got := g.Pass(ev); got != (i%10 == 0) {
+			t.Fatalf("event %d: Pass = %v while filtering", i, got)
+		}
+	}
+	if g.Scanned != g.Total {
+		t.Errorf("filtering mode scanned %d of %d", g.Scanned, g.Total)
+	}
+	// Mostly passing events: the gate stops scanning most of them, and
+	// still never drops a matching event.
+	g2 := e.NewGate()
+	for i := 0; i < 4*gateWindow; i++ {
+		ev := hit
+		if i%10 == 0 {
+			ev = miss
+		}
+		if !g2.Pass(ev) && bytes.Equal(ev, hit) {
+			t.Fatal("gate dropped a matching event")
+		}
+	}
+	if g2.Scanned*2 > g2.Total {
+		t.Errorf("bypass mode scanned %d of %d events", g2.Scanned, g2.Total)
+	}
+	// When the mix turns to mostly rejected events, filtering resumes.
+	for i := 0; i < 4*gateWindow; i++ {
+		g2.Pass(miss)
+	}
+	before := g2.Scanned
+	for i := 0; i < gateWindow; i++ {
+		g2.Pass(miss)
+	}
+	if g2.Scanned-before != gateWindow {
+		t.Errorf("after the mix changed, %d of %d events scanned", g2.Scanned-before, gateWindow)
 	}
 }
