@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"runtime"
 	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -167,7 +166,7 @@ func (p *pipeline) run(ctx context.Context, total *summary.Summary) error {
 		skipMu.Lock()
 		total.AddSkipped(s.Name, s.Reason)
 		skipMu.Unlock()
-		if !pruned(s) {
+		if !s.Pruned {
 			p.inputErrors.Add(1)
 		}
 	})
@@ -184,12 +183,6 @@ func (p *pipeline) run(ctx context.Context, total *summary.Summary) error {
 // layoutRegion finds the region of a CloudTrail S3 key layout in an input
 // name (AWSLogs/[o-id/]<account>/CloudTrail/<region>/YYYY/MM/DD/...).
 var layoutRegion = regexp.MustCompile(`(?:^|/)CloudTrail/([a-z]{2}(?:-[a-z]+)+-\d+)/\d{4}/`)
-
-// pruned tells a file left out by the key layout (--since/--until/--account)
-// from one that could not be read.
-func pruned(s source.Skipped) bool {
-	return strings.HasSuffix(s.Reason, "(key layout)") || strings.HasSuffix(s.Reason, "(file name)")
-}
 
 func (p *pipeline) progress() (stop func()) {
 	if p.opt.Progress == nil {
