@@ -235,6 +235,16 @@ func TestTimeOrderAndSpan(t *testing.T) {
 			t.Fatalf("event %d at %v is far outside [%v, +1h]", i, tm, start)
 		}
 	}
+	var latest time.Time
+	for i, r := range recs {
+		tm, _ := time.Parse(time.RFC3339, r.EventTime)
+		if tm.After(latest) {
+			latest = tm
+		}
+		if latest.Sub(tm) > 5*time.Minute {
+			t.Fatalf("event %d at %v trails the latest event (%v) by more than 5 minutes", i, tm, latest)
+		}
+	}
 	first, _ := time.Parse(time.RFC3339, recs[0].EventTime)
 	last, _ := time.Parse(time.RFC3339, recs[len(recs)-1].EventTime)
 	if d := last.Sub(first); d < 50*time.Minute || d > 70*time.Minute {
