@@ -38,7 +38,7 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
-		return listRules(stdout, set, *format)
+		return listRules(stdout, set, *format, !rf.noBuiltin)
 	case "validate":
 		_, set, err := rf.load()
 		if err != nil {
@@ -53,6 +53,13 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return exitError{exitAlert, err}
 		}
 		return testRules(stdout, set, *verbose)
+	case "coverage":
+		rf.noBuiltin = false // the built-ins and the given paths together
+		_, set, err := rf.load()
+		if err != nil {
+			return err
+		}
+		return writeCoverage(stdout, set.Coverage(), *format)
 	case "docs":
 		out, err := catalogdoc.Render(rules.FS, catalogdoc.BuiltinDetectors(), rules.Notes)
 		if err != nil {
@@ -94,8 +101,13 @@ func ruleRows(set *ruleset.Set) []ruleRow {
 	return rows
 }
 
-func listRules(w io.Writer, set *ruleset.Set, format string) error {
+func listRules(w io.Writer, set *ruleset.Set, format string, builtin bool) error {
 	rows := ruleRows(set)
+	if builtin {
+		for _, d := range catalogdoc.BuiltinDetectors() {
+			rows = append(rows, ruleRow{ID: d.ID, Title: d.Title, Level: d.Level, Kind: "baseline", Tags: d.Tags, File: "built-in detector"})
+		}
+	}
 	switch format {
 	case "json":
 		enc := json.NewEncoder(w)
@@ -144,6 +156,38 @@ func testRules(w io.Writer, set *ruleset.Set, verbose bool) error {
 	}
 	if failed > 0 {
 		return exitError{code: exitAlert}
+	}
+	return nil
+}
+
+func writeCoverage(w io.Writer, cov []ruleset.EventCoverage, format string) error {
+	if format == "json" {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(cov)
+	}
+	for _, ec := range cov {
+		fmt.Fprintf(w, "%s: %d rules, %d correlations\n", ec.EventName, len(ec.Rules), len(ec.Correlations))
+		if len(ec.Rules) == 0 {
+			fmt.Fprintln(w, "    (no loaded rule references this event)")
+			continue
+		}
+		for _, c := range ec.Checks {
+			field := c.Field
+			if len(c.Modifiers) > 0 {
+				field += "|" + strings.Join(c.Modifiers, "|")
+			}
+			if field == "" {
+				field = "(keyword)"
+			}
+			fmt.Fprintf(w, "    %-55s %-40s %d rules\n", field, c.Value, c.Rules)
+		}
+		for _, r := range ec.Rules {
+			fmt.Fprintf(w, "    rule        %-8s %s  (%s)\n", r.Level, r.Title, r.File)
+		}
+		for _, r := range ec.Correlations {
+			fmt.Fprintf(w, "    correlation %-8s %s  (%s)\n", r.Level, r.Title, r.File)
+		}
 	}
 	return nil
 }
