@@ -14,11 +14,13 @@ type acDFA struct {
 	// bit-inverted (negative) when that state ends a pattern.
 	trans []int32
 	out   [][]int32 // per state: ids of the patterns ending here
-	// pairs holds a bit for each two bytes b0 b1 (either case, index
-	// b0<<8|b1) that begin some pattern (8 KB, so it stays in L1 cache);
-	// skip is set when every pattern has at least two bytes.
-	pairs *[1 << 10]uint64
-	skip  bool
+	// Root skipping: pairs holds a bit for each two bytes b0 b1 (either
+	// case, index b0<<8|b1) that begin some pattern; short for those that
+	// are a whole two-byte pattern; triples a bit for the hash of each
+	// three bytes that begin a longer pattern. 8 KB each, so they stay in
+	// L1 cache. skip is set when every pattern has at least two bytes.
+	pairs, short, triples *[1 << 10]uint64
+	skip                  bool
 }
 
 // caseVariants returns c and, for an ASCII letter, its other case.
@@ -133,9 +135,9 @@ func (a *acDFA) complete(next []map[uint8]int32, outs [][]int32) {
 	}
 }
 
-// buildPairs records the two-byte beginnings of the patterns.
+// buildPairs records the two- and three-byte beginnings of the patterns.
 func (a *acDFA) buildPairs(patterns []string) {
-	a.pairs = new([1 << 10]uint64)
+	a.pairs, a.short, a.triples = new([1 << 10]uint64), new([1 << 10]uint64), new([1 << 10]uint64)
 	a.skip = true
 	for _, p := range patterns {
 		if len(p) < 2 {
@@ -144,11 +146,34 @@ func (a *acDFA) buildPairs(patterns []string) {
 		}
 		for _, b0 := range caseVariants(unframe(p[0])) {
 			for _, b1 := range caseVariants(unframe(p[1])) {
-				k := int(b0)<<8 | int(b1)
-				a.pairs[k>>6] |= 1 << (k & 63)
+				k := uint(b0)<<8 | uint(b1)
+				setBit(a.pairs, k)
+				if len(p) == 2 {
+					setBit(a.short, k)
+					continue
+				}
+				for _, b2 := range caseVariants(unframe(p[2])) {
+					setBit(a.triples, tripleHash(k, b2))
+				}
 			}
 		}
 	}
+}
+
+func setBit(t *[1 << 10]uint64, k uint) { t[k>>6&1023] |= 1 << (k & 63) }
+
+func hasBit(t *[1 << 10]uint64, k uint) bool { return t[k>>6&1023]&(1<<(k&63)) != 0 }
+
+// tripleHash maps a two-byte prefix k and a third byte to 16 bits.
+func tripleHash(k uint, c byte) uint { return (k*0x2f1 + uint(c)*0x9b1) & 0xffff }
+
+// canStartAfterPair reports whether a pattern may begin at raw[i], given
+// that the two bytes there (k) begin one.
+func (a *acDFA) canStartAfterPair(raw []byte, i int, k uint) bool {
+	if hasBit(a.short, k) || i+2 >= len(raw) {
+		return true
+	}
+	return hasBit(a.triples, tripleHash(k, raw[i+2]))
 }
 
 // frameByte marks, in a literal, a JSON string quote that frames the value

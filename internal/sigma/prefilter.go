@@ -351,8 +351,9 @@ func (pf *prefilter) foundBuf(stack []uint64) []uint64 {
 }
 
 // mayMatch scans raw and stops as soon as some rule's clauses are all
-// satisfied. While the automaton is at its root, positions whose two
-// bytes begin no pattern are skipped without a transition.
+// satisfied. While the automaton is at its root, positions where no
+// pattern can begin (by their first two or three bytes) are skipped
+// without a transition.
 func (pf *prefilter) mayMatch(raw []byte) bool {
 	if pf.anyAll {
 		return true
@@ -366,7 +367,7 @@ func (pf *prefilter) mayMatch(raw []byte) bool {
 		if s == 0 && a.skip {
 			for i+1 < len(raw) {
 				k := uint(raw[i])<<8 | uint(raw[i+1])
-				if pairs[k>>6&1023]&(1<<(k&63)) != 0 {
+				if pairs[k>>6&1023]&(1<<(k&63)) != 0 && a.canStartAfterPair(raw, i, k) {
 					break
 				}
 				i++
@@ -378,7 +379,11 @@ func (pf *prefilter) mayMatch(raw []byte) bool {
 		}
 		s = ^s
 		for _, id := range a.out[s/int32(a.nclass)] {
-			found[id/64] |= 1 << (id % 64)
+			w, bit := id/64, uint64(1)<<(id%64)
+			if found[w]&bit != 0 {
+				continue // a repeated literal changes nothing
+			}
+			found[w] |= bit
 			for _, r := range pf.targets[id] {
 				if pf.satisfied(r, found) {
 					return true
