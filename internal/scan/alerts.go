@@ -202,3 +202,15 @@ func baselineEvictionAlert(n int, s *summary.Summary) alert.Alert {
 		Summary:   fmt.Sprintf("%d principals or countries were evicted from the new-country baseline at its limits; raise baselines.new_country.max_principals / max_countries_per_principal", n),
 	}
 }
+
+// groupOverflowAlert is raised when single-event alerts hit the group bound.
+func groupOverflowAlert(n int, s *summary.Summary) alert.Alert {
+	start, end := s.TimeRange()
+	return alert.Alert{
+		Rule:      alert.RuleRef{ID: "signwatch-internal-alert-overflow", Title: "Alert groups overflowed", Level: "medium", Kind: alert.KindInternal},
+		FirstSeen: start,
+		LastSeen:  end,
+		Count:     n,
+		Summary:   fmt.Sprintf("%d rule matches were not kept: more than %d alert groups; a rule is matching far too much (see rules loaded) or the scan is too wide", n, maxGroups),
+	}
+}

@@ -79,7 +79,7 @@ type pipeline struct {
 
 	mu        sync.Mutex // guards the fields below
 	summaries []*summary.Summary
-	alerts    []alert.Alert
+	groups    *groups // grouped single-event alerts
 	obs       []observed
 	signIns   []baseline.SignIn
 	steps     []event.SignIn // Identity Center sign-in steps, stitched at the end
@@ -95,7 +95,7 @@ type observed struct {
 
 // Run scans opt.Paths.
 func Run(ctx context.Context, opt Options) (*Result, error) {
-	p := &pipeline{opt: opt, dedup: newDedupSet(), start: time.Now()}
+	p := &pipeline{opt: opt, dedup: newDedupSet(), start: time.Now(), groups: newGroups()}
 	if opt.Rules != nil {
 		corr, err := opt.Rules.NewCorrelator()
 		if err != nil {
@@ -218,7 +218,10 @@ func (p *pipeline) snapshot() Progress {
 // finish runs the correlation pass over the base-rule matches in event-time
 // order, closes the alarms and orders the alerts.
 func (p *pipeline) finish(total *summary.Summary) ([]alert.Alert, error) {
-	alerts := p.alerts
+	alerts := p.groups.alerts()
+	if n := p.groups.dropped; n > 0 {
+		alerts = append(alerts, groupOverflowAlert(n, total))
+	}
 	if set := p.opt.Rules; set != nil {
 		total.SetRules(len(set.Rules), len(set.Correlations), len(set.Filters))
 		corr, err := set.NewCorrelator()
@@ -362,13 +365,13 @@ type worker struct {
 	sum     *summary.Summary
 	doc     event.Doc
 	enrich  geo.Enricher
-	local   []alert.Alert
+	local   *groups
 	obs     []observed
 	signIns []baseline.SignIn
 	steps   []event.SignIn
 }
 
-func newWorker(p *pipeline) *worker { return &worker{p: p, sum: summary.New()} }
+func newWorker(p *pipeline) *worker { return &worker{p: p, sum: summary.New(), local: newGroups()} }
 
 func (w *worker) input(ctx context.Context, in source.Input) {
 	p := w.p
@@ -480,24 +483,24 @@ func (w *worker) match(root event.Value, raw []byte, id string, t time.Time) {
 			w.obs = append(w.obs, observed{obs: set.Observation(m, root, id, t, w.p.corrFld), brief: *b})
 		}
 		if set.Reported(k) {
-			w.local = append(w.local, singleAlert(m, *b, id))
+			w.local.add(m, *b, id)
 		}
 	})
 }
 
 // flush hands the worker's alerts and observations to the pipeline.
 func (w *worker) flush() {
-	if len(w.local) == 0 && len(w.obs) == 0 && len(w.signIns) == 0 && len(w.steps) == 0 {
+	if len(w.local.m) == 0 && len(w.obs) == 0 && len(w.signIns) == 0 && len(w.steps) == 0 {
 		return
 	}
 	p := w.p
 	p.mu.Lock()
-	p.alerts = append(p.alerts, w.local...)
+	p.groups.mergeFrom(w.local)
 	p.obs = append(p.obs, w.obs...)
 	p.signIns = append(p.signIns, w.signIns...)
 	p.steps = append(p.steps, w.steps...)
 	p.mu.Unlock()
-	w.local, w.obs, w.signIns, w.steps = w.local[:0], w.obs[:0], w.signIns[:0], w.steps[:0]
+	w.obs, w.signIns, w.steps = w.obs[:0], w.signIns[:0], w.steps[:0]
 }
 
 // inRange applies --since/--until and --account to one event. Untimed events
