@@ -26,7 +26,7 @@ const (
 
 type groupKey struct {
 	rule, account, actor, ip, ua, eventName string
-	bucket                                   int64
+	bucket                                  int64
 }
 
 type idAt struct {
