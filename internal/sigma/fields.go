@@ -13,6 +13,9 @@ type fieldPath struct {
 	segs []string
 	// join[i][j] is segs[i:i+j+1] joined with dots.
 	join [][]string
+	// rootIDs[j] numbers join[0][j] among the root keys the engine reads,
+	// for the per-event cache of root lookups; nil outside an engine.
+	rootIDs []int
 }
 
 func newFieldPath(name string) *fieldPath {
@@ -54,6 +57,22 @@ func (p *fieldPath) walk(v event.Value, from int, emit func(event.Value)) bool {
 	return found
 }
 
+// walkRoot is walk from the event root, with the root lookups cached per
+// event in st (several fields under userIdentity share one lookup).
+func (p *fieldPath) walkRoot(st *state) bool {
+	root := st.ev
+	if root.Kind() != event.Object || p.rootIDs == nil {
+		return p.walk(root, 0, st.emit)
+	}
+	for j := range p.segs {
+		c := st.rootGet(p.rootIDs[j], p.join[0][j])
+		if c.Exists() && p.walk(c, j+1, st.emit) {
+			return true
+		}
+	}
+	return false
+}
+
 // fieldSlot is how one rule-level field name is resolved in an event.
 type fieldSlot struct {
 	name     string
@@ -67,10 +86,11 @@ type slotTable struct {
 	slots  []*fieldSlot
 	byName map[string]int
 	opt    *CompileOptions
+	roots  map[string]int // root keys read by the paths, numbered
 }
 
 func newSlotTable(opt *CompileOptions) *slotTable {
-	t := &slotTable{byName: map[string]int{}, opt: opt}
+	t := &slotTable{byName: map[string]int{}, opt: opt, roots: map[string]int{}}
 	t.slots = append(t.slots, &fieldSlot{keywords: true})
 	return t
 }
@@ -83,6 +103,16 @@ func (t *slotTable) slot(name string) int {
 		return i
 	}
 	s := newSlot(name, t.opt)
+	for _, p := range s.paths {
+		for _, k := range p.join[0] {
+			id, ok := t.roots[k]
+			if !ok {
+				id = len(t.roots)
+				t.roots[k] = id
+			}
+			p.rootIDs = append(p.rootIDs, id)
+		}
+	}
 	t.byName[name] = len(t.slots)
 	t.slots = append(t.slots, s)
 	return len(t.slots) - 1

@@ -149,8 +149,14 @@ func itemKeys(ci *citem) keyReq {
 type ruleIndex struct {
 	slots  []int
 	keys   []map[string][]int32 // parallel to slots
+	minLen []int                // shortest key of each slot
+	maxLen []int                // longest key of each slot
 	always []uint64
 }
+
+// maxFoldRatio bounds how much lower-casing can change the byte length of
+// a text (U+212A, three bytes, lowers to one).
+const maxFoldRatio = 3
 
 func buildIndex(rules []*compiled) *ruleIndex {
 	ix := &ruleIndex{always: make([]uint64, (len(rules)+63)/64)}
@@ -215,6 +221,20 @@ func (ix *ruleIndex) sortSlots() {
 		slots[i], keys[i] = ix.slots[o], ix.keys[o]
 	}
 	ix.slots, ix.keys = slots, keys
+	for _, m := range keys {
+		lo, hi := -1, 0
+		for k := range m {
+			lo, hi = minInt(lo, len(k)), max(hi, len(k))
+		}
+		ix.minLen, ix.maxLen = append(ix.minLen, lo), append(ix.maxLen, hi)
+	}
+}
+
+func minInt(a, b int) int {
+	if a < 0 || b < a {
+		return b
+	}
+	return a
 }
 
 // candidates sets in out the rules that may match the current event.
@@ -224,8 +244,8 @@ func (ix *ruleIndex) candidates(st *state, out []uint64) {
 		ss := st.resolve(slot)
 		for i := ss.start; i < ss.end; i++ {
 			c := &st.cands[i]
-			if c.kind == event.Null {
-				continue
+			if c.kind == event.Null || len(c.text) > maxFoldRatio*ix.maxLen[j] || maxFoldRatio*len(c.text) < ix.minLen[j] {
+				continue // cannot fold to any key: skip folding a long user agent
 			}
 			for _, r := range ix.keys[j][string(st.folded(c))] {
 				out[r/64] |= 1 << (r % 64)

@@ -13,6 +13,12 @@ type cand struct {
 	lo, hi int32  // folded text in state.buf; lo < 0 until computed
 }
 
+// rootEntry caches one lookup of a key in the event root.
+type rootEntry struct {
+	gen uint32
+	v   event.Value
+}
+
 // slotState caches the resolution of one field slot for the current event.
 type slotState struct {
 	gen        uint32
@@ -32,7 +38,8 @@ type state struct {
 	cands  []cand
 	buf    []byte
 	emit   func(event.Value)
-	bits   []uint64  // candidate rules of the current event
+	bits   []uint64 // candidate rules of the current event
+	roots  []rootEntry
 	evr    evaluator // the rule's condition
 	evf    evaluator // a filter's condition
 }
@@ -41,6 +48,7 @@ func newState(e *Engine) *state {
 	st := &state{eng: e, slots: make([]slotState, len(e.slots.slots))}
 	st.emit = st.addValue
 	st.bits = make([]uint64, (len(e.rules)+63)/64)
+	st.roots = make([]rootEntry, len(e.slots.roots))
 	return st
 }
 
@@ -49,6 +57,7 @@ func (st *state) reset(ev event.Value, enrich Enricher) {
 	st.gen++
 	if st.gen == 0 { // wrapped: forget every cached slot
 		clear(st.slots)
+		clear(st.roots)
 		st.gen = 1
 	}
 	st.cands = st.cands[:0]
@@ -79,12 +88,21 @@ func (st *state) resolve(slot int) *slotState {
 	default:
 		present := false
 		for _, p := range fs.paths {
-			present = p.walk(st.ev, 0, st.emit) || present
+			present = p.walkRoot(st) || present
 		}
 		ss.present = present
 	}
 	ss.end = int32(len(st.cands))
 	return ss
+}
+
+// rootGet is ev.Get(key) for the event root, cached per event.
+func (st *state) rootGet(id int, key string) event.Value {
+	e := &st.roots[id]
+	if e.gen != st.gen {
+		e.gen, e.v = st.gen, st.ev.Get(key)
+	}
+	return e.v
 }
 
 // addValue records v as a candidate; arrays contribute their elements.
