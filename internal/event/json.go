@@ -9,6 +9,7 @@
 package event
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strconv"
@@ -288,9 +289,7 @@ func scanString(data []byte, i int) (int, bool, error) {
 	i++
 	esc := false
 	for {
-		for i < len(data) && strSafe[data[i]] {
-			i++
-		}
+		i = skipSafe(data, i)
 		if i >= len(data) {
 			return i, esc, &SyntaxError{int64(start), "unterminated string"}
 		}
@@ -317,6 +316,39 @@ func scanString(data []byte, i int) (int, bool, error) {
 			return i, esc, &SyntaxError{int64(i), fmt.Sprintf("control character 0x%02x in string", c)}
 		}
 	}
+}
+
+// SWAR constants: one byte value repeated in every byte of a word.
+const (
+	lsb   = 0x0101010101010101
+	msb   = 0x8080808080808080
+	quote = '"' * lsb
+	bslsh = '\\' * lsb
+	space = 0x20 * lsb
+)
+
+// skipSafe returns the offset of the first byte at or after i that needs
+// attention inside a string (a quote, a backslash or a control character),
+// or len(data). It tests eight bytes at a time: CloudTrail's bytes are
+// mostly string contents, so this loop is the parser's hot path.
+func skipSafe(data []byte, i int) int {
+	for i+8 <= len(data) {
+		w := binary.LittleEndian.Uint64(data[i:])
+		q := w ^ quote
+		b := w ^ bslsh
+		// A byte is flagged when it is zero in q or b (a quote or a
+		// backslash) or below 0x20. Bytes >= 0x80 may be flagged falsely;
+		// the byte loop below settles them.
+		m := ((q - lsb) & ^q) | ((b - lsb) & ^b) | ((w - space) & ^w)
+		if m&msb != 0 {
+			break
+		}
+		i += 8
+	}
+	for i < len(data) && strSafe[data[i]] {
+		i++
+	}
+	return i
 }
 
 func isHex4(b []byte) bool {
