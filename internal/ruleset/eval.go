@@ -20,6 +20,18 @@ func (s *Set) Match(root event.Value, raw []byte, enrich sigma.Enricher, fn func
 	s.Engine.Match(root, enrich, fn)
 }
 
+// MayMatch is the literal prefilter alone: false means no detection rule can
+// match the raw event.
+func (s *Set) MayMatch(raw []byte) bool { return s.Engine != nil && s.Engine.MayMatch(raw) }
+
+// MatchParsed runs the detection rules without the prefilter (the caller
+// ran MayMatch).
+func (s *Set) MatchParsed(root event.Value, enrich sigma.Enricher, fn func(sigma.Match)) {
+	if s.Engine != nil {
+		s.Engine.Match(root, enrich, fn)
+	}
+}
+
 // Observation turns a match of a rule some correlation uses into the input of
 // the correlation engine, resolving the fields the correlations need.
 func (s *Set) Observation(m sigma.Match, root event.Value, eventID string, t time.Time, fields []string) correlate.Observation {

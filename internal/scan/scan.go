@@ -440,7 +440,7 @@ func (w *worker) event(rec decode.Record) error {
 		p.mu.Unlock()
 	}
 	if p.opt.Rules != nil {
-		w.match(root, rec.Raw, string(id), t)
+		w.match(root, rec.Raw, id, t)
 	}
 	if timed {
 		w.signIn(root)
@@ -452,7 +452,8 @@ func (w *worker) event(rec decode.Record) error {
 // successful sign-ins for the baseline, the Identity Center steps for
 // stitching.
 func (w *worker) signIn(root event.Value) {
-	if !event.IsSignIn(root.Get("eventSource").Str(), root.Get("eventName").Str()) {
+	if !signInSource(root.Get("eventSource").Bytes()) ||
+		!event.IsSignIn(root.Get("eventSource").Str(), root.Get("eventName").Str()) {
 		return
 	}
 	si, ok := event.NormalizeSignIn(root)
@@ -469,11 +470,24 @@ func (w *worker) signIn(root event.Value) {
 	}
 }
 
-func (w *worker) match(root event.Value, raw []byte, id string, t time.Time) {
+// signInSource is a cheap first test (no allocation) before IsSignIn.
+func signInSource(src []byte) bool {
+	switch string(src) {
+	case "signin.amazonaws.com", "sso.amazonaws.com", "iam.amazonaws.com":
+		return true
+	}
+	return false
+}
+
+func (w *worker) match(root event.Value, raw, idb []byte, t time.Time) {
 	set := w.p.opt.Rules
+	if !set.MayMatch(raw) {
+		return
+	}
 	var b *brief
+	id := string(idb)
 	w.enrich.Reset(root.Get("sourceIPAddress").Str())
-	set.Match(root, raw, &w.enrich, func(m sigma.Match) {
+	set.MatchParsed(root, &w.enrich, func(m sigma.Match) {
 		if b == nil {
 			bb := newBrief(root, t)
 			b = &bb
