@@ -1,9 +1,5 @@
 package sigma
 
-import (
-	"fmt"
-)
-
 // acDFA is an Aho-Corasick automaton compiled to a DFA over ASCII
 // case-folded bytes, with bytes grouped into equivalence classes to keep
 // the transition table small.
@@ -20,6 +16,7 @@ type acDFA struct {
 	// three bytes that begin a longer pattern. 8 KB each, so they stay in
 	// L1 cache. skip is set when every pattern has at least two bytes.
 	pairs, short, triples *[1 << 10]uint64
+	first                 [256]bool // bytes that begin some pattern
 	skip                  bool
 }
 
@@ -145,6 +142,7 @@ func (a *acDFA) buildPairs(patterns []string) {
 			continue
 		}
 		for _, b0 := range caseVariants(unframe(p[0])) {
+			a.first[b0] = true
 			for _, b1 := range caseVariants(unframe(p[1])) {
 				k := uint(b0)<<8 | uint(b1)
 				setBit(a.pairs, k)
@@ -167,6 +165,38 @@ func hasBit(t *[1 << 10]uint64, k uint) bool { return t[k>>6&1023]&(1<<(k&63)) !
 // tripleHash maps a two-byte prefix k and a third byte to 16 bits.
 func tripleHash(k uint, c byte) uint { return (k*0x2f1 + uint(c)*0x9b1) & 0xffff }
 
+// skipRoot returns the first position at or after i where a pattern may
+// begin, or len(raw)-1. Most positions fail the one-byte test; four are
+// tested per step.
+func (a *acDFA) skipRoot(raw []byte, i int) int {
+	first := &a.first
+	for ; i+4 < len(raw); i += 4 {
+		_ = raw[i+4]
+		switch {
+		case first[raw[i]] && a.canStart(raw, i):
+			return i
+		case first[raw[i+1]] && a.canStart(raw, i+1):
+			return i + 1
+		case first[raw[i+2]] && a.canStart(raw, i+2):
+			return i + 2
+		case first[raw[i+3]] && a.canStart(raw, i+3):
+			return i + 3
+		}
+	}
+	for ; i+1 < len(raw); i++ {
+		if first[raw[i]] && a.canStart(raw, i) {
+			return i
+		}
+	}
+	return i
+}
+
+// canStart reports whether a pattern may begin at raw[i] (i+1 < len(raw)).
+func (a *acDFA) canStart(raw []byte, i int) bool {
+	k := uint(raw[i])<<8 | uint(raw[i+1])
+	return hasBit(a.pairs, k) && a.canStartAfterPair(raw, i, k)
+}
+
 // canStartAfterPair reports whether a pattern may begin at raw[i], given
 // that the two bytes there (k) begin one.
 func (a *acDFA) canStartAfterPair(raw []byte, i int, k uint) bool {
@@ -186,33 +216,4 @@ func unframe(c byte) byte {
 		return '"'
 	}
 	return c
-}
-
-// hazardsFor returns byte strings whose presence can hide lit from a
-// plain byte search: the JSON escapes of its characters (\uXXXX for each,
-// in either letter case, and \" \\ \/ for those three), and the two non-ASCII characters whose
-// lower case is ASCII (U+0130 -> "i", U+212A Kelvin sign -> "k"), raw or
-// escaped. lit is lower case content without framing quotes.
-func hazardsFor(lit string) []string {
-	var h []string
-	seen := [256]bool{}
-	for i := 0; i < len(lit); i++ {
-		c := lit[i]
-		if seen[c] {
-			continue
-		}
-		seen[c] = true
-		for _, v := range caseVariants(c) {
-			h = append(h, fmt.Sprintf(`\u%04x`, v))
-		}
-		switch c {
-		case '"', '\\', '/':
-			h = append(h, `\`+string(c))
-		case 'i':
-			h = append(h, "\u0130", `\u0130`)
-		case 'k':
-			h = append(h, "\u212a", `\u212a`)
-		}
-	}
-	return h
 }

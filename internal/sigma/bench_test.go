@@ -144,6 +144,9 @@ func BenchmarkSigmaHQ(b *testing.B) {
 		}
 		reportCPU(b, cpu)
 	})
+	b.Run("parse+match-all/without-assumerole-rule", func(b *testing.B) {
+		benchScan(b, eq, events, size, func([]byte) bool { return true })
+	})
 	b.Run("parse+match-all", func(b *testing.B) {
 		var doc event.Doc
 		b.SetBytes(int64(size / len(events)))

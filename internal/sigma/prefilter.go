@@ -1,6 +1,7 @@
 package sigma
 
 import (
+	"bytes"
 	"regexp/syntax"
 	"sort"
 	"strconv"
@@ -279,20 +280,37 @@ func regexRequired(expr string) (string, bool) {
 	return string(best.Rune), false
 }
 
-// prefilter is the literal prefilter shared by MayMatch and Match.
+// prefilter is the literal prefilter behind MayMatch.
 type prefilter struct {
-	dfa     *acDFA
-	pats    []string  // the patterns, by id
-	targets [][]int32 // per pattern: the rules with a clause holding it
-	clauses [][][]int32
-	always  []uint64 // rules with no literal requirement
-	anyAll  bool     // some rule has no requirement
+	dfa  *acDFA
+	pats []string // the literals, by id
+	// targets[id] lists, for literal id, each (rule, clause) holding it.
+	targets [][]ruleClause
+	hides   [][]charSet // per rule, per clause: see pclause
+	full    []uint8     // per rule: the mask with one bit per clause
+	anyAll  bool        // some rule has no requirement
 }
 
+// ruleClause names clause k of rule r.
+type ruleClause struct {
+	r int32
+	k uint8
+}
+
+// charSet is a set of bytes: for a clause, the characters whose JSON
+// escape (or, for i and k, a Unicode case mapping) could hide one of its
+// literals from a byte search; for an event, the characters its escapes
+// decode to.
+type charSet [4]uint64
+
+func (c *charSet) add(b byte)            { c[b>>6] |= 1 << (b & 63) }
+func (c *charSet) meets(d *charSet) bool { return c[0]&d[0]|c[1]&d[1]|c[2]&d[2]|c[3]&d[3] != 0 }
+func (c *charSet) empty() bool           { return c[0]|c[1]|c[2]|c[3] == 0 }
+
 func buildPrefilter(rules []*compiled) *prefilter {
-	pf := &prefilter{always: make([]uint64, (len(rules)+63)/64), clauses: make([][][]int32, len(rules))}
+	pf := &prefilter{hides: make([][]charSet, len(rules)), full: make([]uint8, len(rules))}
 	ids := map[string]int32{}
-	id := func(p string, rule int) int32 {
+	id := func(p string) int32 {
 		n, ok := ids[p]
 		if !ok {
 			n = int32(len(pf.pats))
@@ -300,78 +318,59 @@ func buildPrefilter(rules []*compiled) *prefilter {
 			pf.pats = append(pf.pats, p)
 			pf.targets = append(pf.targets, nil)
 		}
-		if t := pf.targets[n]; len(t) == 0 || t[len(t)-1] != int32(rule) {
-			pf.targets[n] = append(t, int32(rule))
-		}
 		return n
 	}
 	for i, c := range rules {
 		req := condReq(c.det.cond, c.det)
 		if len(req) == 0 {
-			pf.always[i/64] |= 1 << (i % 64)
 			pf.anyAll = true
 			continue
 		}
-		for _, clause := range req {
-			var cl []int32
+		for k, clause := range req { // at most maxClauses (8)
+			var hide charSet
 			for _, l := range clause {
-				cl = append(cl, id(l, i))
-				for _, h := range hazardsFor(strings.Trim(l, string(rune(frameByte)))) {
-					cl = append(cl, id(h, i))
+				n := id(l)
+				pf.targets[n] = append(pf.targets[n], ruleClause{int32(i), uint8(k)})
+				for _, ch := range []byte(strings.Trim(l, string(rune(frameByte)))) {
+					hide.add(foldByte(ch))
 				}
 			}
-			pf.clauses[i] = append(pf.clauses[i], cl)
+			pf.hides[i] = append(pf.hides[i], hide)
+			pf.full[i] |= 1 << k
 		}
 	}
 	pf.dfa = newACDFA(pf.pats)
 	return pf
 }
 
-// satisfied reports whether every clause of rule r has a found pattern.
-func (pf *prefilter) satisfied(r int32, found []uint64) bool {
-next:
-	for _, cl := range pf.clauses[r] {
-		for _, id := range cl {
-			if found[id/64]&(1<<(id%64)) != 0 {
-				continue next
-			}
-		}
-		return false
-	}
-	return true
-}
-
-func (pf *prefilter) foundBuf(stack []uint64) []uint64 {
-	n := (len(pf.pats) + 63) / 64
-	if n <= len(stack) {
-		clear(stack[:n])
-		return stack[:n]
-	}
-	return make([]uint64, n)
-}
-
-// mayMatch scans raw and stops as soon as some rule's clauses are all
-// satisfied. While the automaton is at its root, positions where no
-// pattern can begin (by their first two or three bytes) are skipped
-// without a transition.
+// mayMatch scans raw and stops as soon as some rule has every clause
+// satisfied: a literal found, or a character of it hidden by an escape.
+// While the automaton is at its root, positions where no literal can
+// begin (by their first two or three bytes) are skipped.
 func (pf *prefilter) mayMatch(raw []byte) bool {
 	if pf.anyAll {
 		return true
 	}
-	var stack [16]uint64
-	found := pf.foundBuf(stack[:])
+	var maskBuf [128]uint8
+	var foundBuf [16]uint64
+	mask, found := maskBuf[:], foundBuf[:]
+	if len(pf.full) > len(maskBuf) {
+		mask = make([]uint8, len(pf.full))
+	}
+	if n := (len(pf.pats) + 63) / 64; n > len(foundBuf) {
+		found = make([]uint64, n)
+	}
+	var hidden charSet
+	hiddenChars(raw, &hidden)
+	if !hidden.empty() && pf.hideClauses(&hidden, mask) {
+		return true
+	}
 	a := pf.dfa
-	trans, class, pairs := a.trans, &a.class, a.pairs
+	trans, class := a.trans, &a.class
 	s := int32(0)
 	for i := 0; i < len(raw); i++ {
 		if s == 0 && a.skip {
-			for i+1 < len(raw) {
-				k := uint(raw[i])<<8 | uint(raw[i+1])
-				if pairs[k>>6&1023]&(1<<(k&63)) != 0 && a.canStartAfterPair(raw, i, k) {
-					break
-				}
-				i++
-			}
+			i = a.skipRoot(raw, i)
 		}
 		s = trans[s+int32(class[raw[i]])]
 		if s >= 0 {
@@ -384,12 +383,81 @@ func (pf *prefilter) mayMatch(raw []byte) bool {
 				continue // a repeated literal changes nothing
 			}
 			found[w] |= bit
-			for _, r := range pf.targets[id] {
-				if pf.satisfied(r, found) {
+			for _, t := range pf.targets[id] {
+				mask[t.r] |= 1 << t.k
+				if mask[t.r] == pf.full[t.r] {
 					return true
 				}
 			}
 		}
 	}
 	return false
+}
+
+// hideClauses marks the clauses that the event's escapes may satisfy and
+// reports whether that completes a rule.
+func (pf *prefilter) hideClauses(hidden *charSet, mask []uint8) bool {
+	for r, hs := range pf.hides {
+		for k := range hs {
+			if hs[k].meets(hidden) {
+				mask[r] |= 1 << k
+			}
+		}
+		if len(hs) > 0 && mask[r] == pf.full[r] {
+			return true
+		}
+	}
+	return false
+}
+
+// hiddenChars records the characters that JSON escapes in raw decode to
+// (folded to lower case), and i and k when raw holds U+0130 or U+212A,
+// whose lower case is ASCII.
+func hiddenChars(raw []byte, h *charSet) {
+	for i := bytes.IndexByte(raw, '\\'); i >= 0 && i+1 < len(raw); {
+		c, n := raw[i+1], 2
+		if c == 'u' && i+6 <= len(raw) {
+			r, ok := hexRune(raw[i+2 : i+6])
+			n = 6
+			switch {
+			case !ok:
+			case r < 0x80:
+				h.add(foldByte(byte(r)))
+			case r == 0x130:
+				h.add('i')
+			case r == 0x212a:
+				h.add('k')
+			}
+		} else if c == '"' || c == '\\' || c == '/' {
+			h.add(c) // the other escapes decode to control characters
+		}
+		j := bytes.IndexByte(raw[i+n:], '\\')
+		if j < 0 {
+			break
+		}
+		i += n + j
+	}
+	if bytes.IndexByte(raw, 0xc4) >= 0 && bytes.Contains(raw, []byte("\u0130")) {
+		h.add('i')
+	}
+	if bytes.IndexByte(raw, 0xe2) >= 0 && bytes.Contains(raw, []byte("\u212a")) {
+		h.add('k')
+	}
+}
+
+func hexRune(b []byte) (rune, bool) {
+	var r rune
+	for _, c := range b {
+		switch {
+		case '0' <= c && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case 'a' <= c && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case 'A' <= c && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
 }
