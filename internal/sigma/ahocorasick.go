@@ -165,36 +165,40 @@ func hasBit(t *[1 << 10]uint64, k uint) bool { return t[k>>6&1023]&(1<<(k&63)) !
 // tripleHash maps a two-byte prefix k and a third byte to 16 bits.
 func tripleHash(k uint, c byte) uint { return (k*0x2f1 + uint(c)*0x9b1) & 0xffff }
 
-// skipRoot returns the first position at or after i where a pattern may
-// begin, or len(raw)-1. Most positions fail the one-byte test; four are
-// tested per step.
+// skipRoot returns the first position at or after i where a literal may
+// begin, or len(raw)-1. Most positions fail the one-byte test and most of
+// the others the two-byte one; four positions are tested per step.
 func (a *acDFA) skipRoot(raw []byte, i int) int {
-	first := &a.first
+	first, pairs := &a.first, a.pairs
 	for ; i+4 < len(raw); i += 4 {
 		_ = raw[i+4]
-		switch {
-		case first[raw[i]] && a.canStart(raw, i):
-			return i
-		case first[raw[i+1]] && a.canStart(raw, i+1):
-			return i + 1
-		case first[raw[i+2]] && a.canStart(raw, i+2):
-			return i + 2
-		case first[raw[i+3]] && a.canStart(raw, i+3):
-			return i + 3
+		if first[raw[i]] {
+			if k := uint(raw[i])<<8 | uint(raw[i+1]); hasBit(pairs, k) && a.canStartAfterPair(raw, i, k) {
+				return i
+			}
+		}
+		if first[raw[i+1]] {
+			if k := uint(raw[i+1])<<8 | uint(raw[i+2]); hasBit(pairs, k) && a.canStartAfterPair(raw, i+1, k) {
+				return i + 1
+			}
+		}
+		if first[raw[i+2]] {
+			if k := uint(raw[i+2])<<8 | uint(raw[i+3]); hasBit(pairs, k) && a.canStartAfterPair(raw, i+2, k) {
+				return i + 2
+			}
+		}
+		if first[raw[i+3]] {
+			if k := uint(raw[i+3])<<8 | uint(raw[i+4]); hasBit(pairs, k) && a.canStartAfterPair(raw, i+3, k) {
+				return i + 3
+			}
 		}
 	}
 	for ; i+1 < len(raw); i++ {
-		if first[raw[i]] && a.canStart(raw, i) {
+		if k := uint(raw[i])<<8 | uint(raw[i+1]); first[raw[i]] && hasBit(pairs, k) && a.canStartAfterPair(raw, i, k) {
 			return i
 		}
 	}
 	return i
-}
-
-// canStart reports whether a pattern may begin at raw[i] (i+1 < len(raw)).
-func (a *acDFA) canStart(raw []byte, i int) bool {
-	k := uint(raw[i])<<8 | uint(raw[i+1])
-	return hasBit(a.pairs, k) && a.canStartAfterPair(raw, i, k)
 }
 
 // canStartAfterPair reports whether a pattern may begin at raw[i], given
