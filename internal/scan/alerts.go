@@ -24,6 +24,7 @@ type brief struct {
 	UserAgent string
 	EventName string
 	Drill     bool
+	Record    *event.SignIn // the normalized record, for sign-in events
 }
 
 func newBrief(root event.Value, t time.Time) brief {
@@ -40,6 +41,7 @@ func newBrief(root event.Value, t time.Time) brief {
 	}
 	if si, ok := event.NormalizeSignIn(root); ok {
 		b.Actor = actorLabel(si.Actor)
+		b.Record = &si
 	} else {
 		b.Actor = actorLabel(event.ActorOf(root))
 	}
@@ -78,6 +80,9 @@ func singleAlert(m sigma.Match, b brief, id string) alert.Alert {
 		EventName: b.EventName,
 		Drill:     b.Drill,
 	}
+	if b.Record != nil {
+		a.Records = []event.SignIn{*b.Record}
+	}
 	for _, e := range m.Explanation {
 		a.Explanation = append(a.Explanation, alert.Evidence{
 			Selection: e.Selection, Field: e.Field, Modifiers: e.Modifiers, Pattern: e.Pattern, Value: e.Value,
@@ -95,6 +100,14 @@ func correlationAlert(d correlate.Detection, briefs map[string]brief) alert.Aler
 		Count:     d.Count,
 		Value:     d.Value,
 		EventIDs:  d.EventIDs,
+	}
+	if d.Rule.Type == correlate.ValueCount || d.Rule.Type == correlate.ValueSum ||
+		d.Rule.Type == correlate.ValueAvg || d.Rule.Type == correlate.ValuePercentile {
+		field := d.Rule.ValueField
+		if field == "" && len(d.Rule.Condition.Fields) > 0 {
+			field = d.Rule.Condition.Fields[0]
+		}
+		a.Aggregate = &alert.Aggregate{Func: d.Rule.Type, Field: field, Value: d.Value, Threshold: d.Rule.Condition.String()}
 	}
 	// A chained correlation counts its inputs (an intermediate detection is
 	// one); the alert counts the events behind it.
@@ -114,6 +127,9 @@ func correlationAlert(d correlate.Detection, briefs map[string]brief) alert.Aler
 			continue
 		}
 		drill = drill && b.Drill
+		if b.Record != nil && len(a.Records) < maxRecords {
+			a.Records = append(a.Records, *b.Record)
+		}
 		if first {
 			a.Account, a.Region, a.Actor, a.SourceIP, a.UserAgent, a.EventName = b.Account, b.Region, b.Actor, b.SourceIP, b.UserAgent, b.EventName
 			first = false
@@ -130,6 +146,9 @@ func correlationAlert(d correlate.Detection, briefs map[string]brief) alert.Aler
 	a.Summary = alert.Summarize(&a)
 	return a
 }
+
+// maxRecords bounds the normalized sign-in records an alert carries.
+const maxRecords = 50
 
 func agree(a, b string) string {
 	if a == b {
