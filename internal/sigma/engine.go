@@ -46,7 +46,9 @@ type Match struct {
 type Explanation []Evidence
 
 // Evidence is one matching test: the selection, the field (empty for a
-// keyword search) and its modifiers, the rule's pattern and the event value.
+// keyword search) and its modifiers, the rule's pattern and the event value
+// (a copy, valid after the event is gone). Modifiers is shared with the
+// rule and must not be modified.
 type Evidence struct {
 	Selection string
 	Field     string
@@ -193,7 +195,7 @@ func (e *Engine) Skipped() []*Rule { return e.skipped }
 // normally the root of an event.Doc; enrich may be nil.
 func (e *Engine) Match(ev event.Value, enrich Enricher, fn func(Match)) {
 	st := e.pool.Get().(*state)
-	defer e.pool.Put(st)
+	defer e.release(st)
 	st.reset(ev, enrich)
 	e.index.candidates(st, st.bits)
 	for w, word := range st.bits {
@@ -206,6 +208,14 @@ func (e *Engine) Match(ev event.Value, enrich Enricher, fn func(Match)) {
 			}
 		}
 	}
+}
+
+// release returns st to the pool without keeping the event alive.
+func (e *Engine) release(st *state) {
+	st.ev, st.enrich = event.Value{}, nil
+	clear(st.cands)
+	st.cands = st.cands[:0]
+	e.pool.Put(st)
 }
 
 // MayMatch is the literal prefilter: it reports false only when no rule
