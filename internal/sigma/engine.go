@@ -81,6 +81,7 @@ type Engine struct {
 	rules   []*compiled
 	public  []*Rule
 	skipped []*Rule
+	unused  []*Filter
 	slots   *slotTable
 	pre     *prefilter
 	index   *ruleIndex
@@ -120,6 +121,7 @@ func Compile(rules []*Rule, filters []*Filter, opt CompileOptions) (*Engine, err
 	e := &Engine{opt: opt}
 	e.slots = newSlotTable(&e.opt)
 	seen := map[string]string{}
+	used := make([]bool, len(filters))
 	for _, r := range rules {
 		if r == nil || r.det == nil {
 			return nil, fmt.Errorf("compile: rule %v was not parsed by ParseRule", r)
@@ -135,13 +137,19 @@ func Compile(rules []*Rule, filters []*Filter, opt CompileOptions) (*Engine, err
 			seen[r.ID] = fmt.Sprintf("%s:%d", r.File, r.Line)
 		}
 		c := &compiled{rule: r, det: e.bind(r.det)}
-		for _, f := range filters {
+		for i, f := range filters {
 			if f.appliesTo(r) {
 				c.filters = append(c.filters, e.bind(f.det))
+				used[i] = true
 			}
 		}
 		e.rules = append(e.rules, c)
 		e.public = append(e.public, r)
+	}
+	for i, f := range filters {
+		if !used[i] {
+			e.unused = append(e.unused, f)
+		}
 	}
 	e.pre = buildPrefilter(e.rules)
 	e.index = buildIndex(e.rules)
@@ -190,6 +198,10 @@ func (e *Engine) Rules() []*Rule { return e.public }
 // Skipped returns the rules left out because their logsource names another
 // product or service.
 func (e *Engine) Skipped() []*Rule { return e.skipped }
+
+// UnusedFilters returns the filters that apply to none of the engine's
+// rules (a misspelt rule id, or rules of another logsource).
+func (e *Engine) UnusedFilters() []*Filter { return e.unused }
 
 // Match calls fn once for each rule matching ev, in rule order. ev is
 // normally the root of an event.Doc; enrich may be nil.

@@ -189,6 +189,9 @@ filter:
 		}
 		return
 	}
+	if len(e.UnusedFilters()) != 0 {
+		t.Errorf("filter reported unused")
+	}
 	if a, b := count(`{"eventName":"ConsoleLogin","userIdentity":{"userName":"breakglass-1"}}`); a != 0 || b != 1 {
 		t.Errorf("filtered user: named rule %d, other rule %d; want 0, 1", a, b)
 	}
@@ -200,6 +203,9 @@ filter:
 	e, _ = Compile([]*Rule{r}, []*Filter{f}, CompileOptions{})
 	if got := matches(t, e, `{"eventName":"ConsoleLogin","userIdentity":{"userName":"breakglass-1"}}`); len(got) != 1 {
 		t.Errorf("filter of another logsource applied")
+	}
+	if u := e.UnusedFilters(); len(u) != 1 || u[0] != f {
+		t.Errorf("unused filters: %v", u)
 	}
 	// Errors name positions.
 	bad := strings.Replace(fsrc, "    condition: selection\n", "    condition: selection and nope\n", 1)
