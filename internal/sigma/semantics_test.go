@@ -408,3 +408,16 @@ func TestConcurrentMatch(t *testing.T) {
 		}
 	}
 }
+
+func TestEmptyEngine(t *testing.T) {
+	e, err := Compile(nil, nil, CompileOptions{Product: "aws"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.MayMatch([]byte(`{"eventName":"ConsoleLogin"}`)) || e.MayMatch(nil) || len(matches(t, e, `{"a":1}`)) != 0 {
+		t.Error("an engine without rules must reject and match nothing")
+	}
+	if e.NewGate().Pass([]byte(`{}`)) != e.MayMatch([]byte(`{}`)) {
+		t.Error("gate disagrees with MayMatch while filtering")
+	}
+}
