@@ -112,6 +112,7 @@ func special(a netip.Addr) bool {
 type Enricher struct {
 	lookup  func(string) string
 	ip      string
+	ipb     []byte // set by ResetBytes; converted on first use
 	country string
 	done    bool
 }
@@ -125,7 +126,13 @@ func NewEnricher(lookup func(ip string) string) *Enricher {
 // Reset starts a new event whose sourceIPAddress is sourceIP (the raw
 // string: it need not be an IP address).
 func (e *Enricher) Reset(sourceIP string) {
-	e.ip, e.country, e.done = sourceIP, "", false
+	e.ip, e.ipb, e.country, e.done = sourceIP, nil, "", false
+}
+
+// ResetBytes is Reset without converting the address to a string unless a
+// rule asks for the country. b must stay unchanged until the next Reset.
+func (e *Enricher) ResetBytes(b []byte) {
+	e.ip, e.ipb, e.country, e.done = "", b, "", false
 }
 
 // EnrichField returns the value of an enrichment field and whether it is
@@ -138,6 +145,9 @@ func (e *Enricher) EnrichField(name string) (string, bool) {
 		lookup := e.lookup
 		if lookup == nil {
 			lookup = Country
+		}
+		if e.ipb != nil {
+			e.ip, e.ipb = string(e.ipb), nil
 		}
 		e.country, e.done = lookup(e.ip), true
 	}

@@ -159,3 +159,21 @@ func FuzzCountry(f *testing.F) {
 		}
 	})
 }
+
+func TestEnricherResetBytes(t *testing.T) {
+	var e Enricher
+	e.lookup = func(ip string) string {
+		if ip == "203.0.113.9" {
+			return "XX"
+		}
+		return ""
+	}
+	e.ResetBytes([]byte("203.0.113.9"))
+	if c, ok := e.EnrichField(FieldSourceCountry); !ok || c != "XX" {
+		t.Fatalf("ResetBytes: got %q %v", c, ok)
+	}
+	e.ResetBytes([]byte("AWS Internal"))
+	if _, ok := e.EnrichField(FieldSourceCountry); ok {
+		t.Fatal("a non-IP source has no country")
+	}
+}

@@ -481,13 +481,15 @@ func signInSource(src []byte) bool {
 
 func (w *worker) match(root event.Value, raw, idb []byte, t time.Time) {
 	set := w.p.opt.Rules
-	if !set.MayMatch(raw) {
-		return
-	}
+	// The event is parsed already (the summary needs it), so the engine's
+	// rule index is cheaper than the literal prefilter here.
 	var b *brief
-	id := string(idb)
-	w.enrich.Reset(root.Get("sourceIPAddress").Str())
+	var id string
+	w.enrich.ResetBytes(root.Get("sourceIPAddress").Bytes())
 	set.MatchParsed(root, &w.enrich, func(m sigma.Match) {
+		if id == "" {
+			id = string(idb)
+		}
 		if b == nil {
 			bb := newBrief(root, t)
 			b = &bb
