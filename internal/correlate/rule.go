@@ -8,8 +8,10 @@ package correlate
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -311,14 +313,8 @@ func (p parser) aliases(v *yaml.Node) (map[string]map[string]string, error) {
 	return out, nil
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
+// sortedKeys returns the keys of m in order.
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 // condition reads and checks the condition against the rule type.
 func (p parser) condition(r *Rule, cond, corr *yaml.Node) error {

@@ -173,17 +173,22 @@ func alarmAlert(tr cwfilter.Transition) alert.Alert {
 	return a
 }
 
-// evictionAlert is the internal alert raised when correlation state hit its
-// bounds: detections may have been missed, and that must not be silent.
-func evictionAlert(n int, s *summary.Summary) alert.Alert {
+// internalAlert is raised when signwatch itself hit a bound (state limits):
+// detections may have been missed, and that must not be silent.
+func internalAlert(id, title string, n int, s *summary.Summary, format string) alert.Alert {
 	start, end := s.TimeRange()
 	return alert.Alert{
-		Rule:      alert.RuleRef{ID: "signwatch-internal-correlation-eviction", Title: "Correlation state evicted", Level: "medium", Kind: "internal"},
+		Rule:      alert.RuleRef{ID: "signwatch-internal-" + id, Title: title, Level: "medium", Kind: alert.KindInternal},
 		FirstSeen: start,
 		LastSeen:  end,
 		Count:     n,
-		Summary:   fmt.Sprintf("%d correlation groups or events were evicted at the state limits; raise correlation.max_groups / max_events_per_group", n),
+		Summary:   fmt.Sprintf(format, n),
 	}
+}
+
+func evictionAlert(n int, s *summary.Summary) alert.Alert {
+	return internalAlert("correlation-eviction", "Correlation state evicted", n, s,
+		"%d correlation groups or events were evicted at the state limits; raise correlation.max_groups / max_events_per_group")
 }
 
 func baselineAlert(m baseline.Meta, f baseline.Finding) alert.Alert {
@@ -210,26 +215,12 @@ func baselineAlert(m baseline.Meta, f baseline.Finding) alert.Alert {
 	return a
 }
 
-// baselineEvictionAlert is raised when the baseline hit its memory bounds.
 func baselineEvictionAlert(n int, s *summary.Summary) alert.Alert {
-	start, end := s.TimeRange()
-	return alert.Alert{
-		Rule:      alert.RuleRef{ID: "signwatch-internal-baseline-eviction", Title: "Baseline state evicted", Level: "medium", Kind: alert.KindInternal},
-		FirstSeen: start,
-		LastSeen:  end,
-		Count:     n,
-		Summary:   fmt.Sprintf("%d principals or countries were evicted from the new-country baseline at its limits; raise baselines.new_country.max_principals / max_countries_per_principal", n),
-	}
+	return internalAlert("baseline-eviction", "Baseline state evicted", n, s,
+		"%d principals or countries were evicted from the new-country baseline at its limits; raise baselines.new_country.max_principals / max_countries_per_principal")
 }
 
-// groupOverflowAlert is raised when single-event alerts hit the group bound.
 func groupOverflowAlert(n int, s *summary.Summary) alert.Alert {
-	start, end := s.TimeRange()
-	return alert.Alert{
-		Rule:      alert.RuleRef{ID: "signwatch-internal-alert-overflow", Title: "Alert groups overflowed", Level: "medium", Kind: alert.KindInternal},
-		FirstSeen: start,
-		LastSeen:  end,
-		Count:     n,
-		Summary:   fmt.Sprintf("%d rule matches were not kept: more than %d alert groups; a rule is matching far too much (see rules loaded) or the scan is too wide", n, maxGroups),
-	}
+	return internalAlert("alert-overflow", "Alert groups overflowed", n, s,
+		"%d rule matches were not kept: more than "+fmt.Sprint(maxGroups)+" alert groups; a rule is matching far too much or the scan is too wide")
 }
