@@ -452,8 +452,10 @@ func (w *worker) event(rec decode.Record) error {
 // successful sign-ins for the baseline, the Identity Center steps for
 // stitching.
 func (w *worker) signIn(root event.Value) {
+	// string(b) in these calls does not allocate: the conversions are
+	// used only for the comparisons and map lookups inside IsSignIn.
 	if !signInSource(root.Get("eventSource").Bytes()) ||
-		!event.IsSignIn(root.Get("eventSource").Str(), root.Get("eventName").Str()) {
+		!isSignIn(root.Get("eventSource").Bytes(), root.Get("eventName").Bytes()) {
 		return
 	}
 	si, ok := event.NormalizeSignIn(root)
@@ -469,6 +471,9 @@ func (w *worker) signIn(root event.Value) {
 		}
 	}
 }
+
+// isSignIn is event.IsSignIn on byte slices.
+func isSignIn(src, name []byte) bool { return event.IsSignIn(string(src), string(name)) }
 
 // signInSource is a cheap first test (no allocation) before IsSignIn.
 func signInSource(src []byte) bool {
