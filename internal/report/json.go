@@ -109,7 +109,7 @@ func writeJSON(w io.Writer, alerts []alert.Alert, s *summary.Summary) error {
 	for i := range alerts {
 		doc.Detections = append(doc.Detections, NewDetection(&alerts[i]))
 	}
-	enc := newEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	// Compact: the document can hold many thousands of detections, and
+	// indenting doubles the cost of writing it (pipe through jq to read).
+	return newEncoder(w).Encode(doc)
 }

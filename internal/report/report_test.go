@@ -111,10 +111,7 @@ func TestJSONValidatesAgainstSchema(t *testing.T) {
 	if *brute.FirstSeen != "2023-07-16T04:33:40Z" || len(brute.EventIDs) != 5 || len(brute.Records) != 5 {
 		t.Errorf("brute %+v", brute)
 	}
-	if !strings.Contains(out, `"group_key": {
-        "sourceIPAddress": "198.51.100.7",
-        "recipientAccountId": "123456789012"
-      }`) {
+	if !strings.Contains(out, `"group_key":{"sourceIPAddress":"198.51.100.7","recipientAccountId":"123456789012"}`) {
 		t.Error("group key not written as an ordered object")
 	}
 	if typed.Detections[2].FirstSeen != nil || typed.Summary.DetectionsByLevel["high"] != 2 || typed.Summary.DetectionsByLevel["medium"] != 1 {

@@ -83,13 +83,18 @@ func singleAlert(m sigma.Match, b brief, id string) alert.Alert {
 	if b.Record != nil {
 		a.Records = []event.SignIn{*b.Record}
 	}
-	for _, e := range m.Explanation {
-		a.Explanation = append(a.Explanation, alert.Evidence{
-			Selection: e.Selection, Field: e.Field, Modifiers: e.Modifiers, Pattern: e.Pattern, Value: e.Value,
-		})
-	}
+	a.Explanation = evidence(m.Explanation)
 	a.Summary = alert.Summarize(&a)
 	return a
+}
+
+// evidence converts the engine's explanation for an alert.
+func evidence(x sigma.Explanation) []alert.Evidence {
+	out := make([]alert.Evidence, 0, len(x))
+	for _, e := range x {
+		out = append(out, alert.Evidence{Selection: e.Selection, Field: e.Field, Modifiers: e.Modifiers, Pattern: e.Pattern, Value: e.Value})
+	}
+	return out
 }
 
 func correlationAlert(d correlate.Detection, briefs map[string]brief) alert.Alert {

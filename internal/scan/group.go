@@ -1,16 +1,20 @@
 package scan
 
 import (
+	"bytes"
+	"hash/maphash"
 	"sort"
 	"time"
 
 	"github.com/signwatch/signwatch/internal/alert"
+	"github.com/signwatch/signwatch/internal/event"
 	"github.com/signwatch/signwatch/internal/sigma"
 )
 
 // Single-event detections are grouped, as an alert manager would: matches of
-// one rule for the same account, actor, source, user agent and event name
-// within one clock hour are one alert with a count. A burst of 500 failures
+// one rule for the same account, actor, source and user agent within one
+// clock hour are one alert with a count (and an event name only when all
+// its events share it). A burst of 500 failures
 // is one line, not 500; root sign-ins on different hours stay separate. The
 // grouping does not depend on the order in which events arrive, and memory
 // grows with the number of groups, not with the number of matches.
@@ -24,9 +28,35 @@ const (
 	maxGroups = 200000
 )
 
+// groupKey identifies a group: the rule, the hour, and a 128-bit hash of
+// the event's account, actor, source, user agent and event name bytes, so
+// that a match of an existing group costs no allocation.
 type groupKey struct {
-	rule, account, actor, ip, ua, eventName string
-	bucket                                  int64
+	rule   *sigma.Rule
+	h1, h2 uint64
+	bucket int64
+}
+
+// keyFields are the event fields that separate groups of one rule.
+var keyFields = [][]string{
+	{"recipientAccountId"}, {"userIdentity", "arn"}, {"userIdentity", "principalId"},
+	{"sourceIPAddress"}, {"userAgent"},
+}
+
+// newGroupKey hashes the key fields of root with two independent seeds
+// (shared by all workers, so their groups merge).
+func newGroupKey(m sigma.Match, root event.Value, t time.Time, seeds *[2]maphash.Seed) groupKey {
+	var h1, h2 maphash.Hash
+	h1.SetSeed(seeds[0])
+	h2.SetSeed(seeds[1])
+	for _, path := range keyFields {
+		b := root.Path(path...).Bytes()
+		h1.Write(b)
+		h2.Write(b)
+		h1.WriteByte(0)
+		h2.WriteByte(0)
+	}
+	return groupKey{rule: m.Rule, h1: h1.Sum64(), h2: h2.Sum64(), bucket: t.Truncate(groupBucket).Unix()}
 }
 
 type idAt struct {
@@ -48,33 +78,31 @@ type group struct {
 	first idAt // the evidence whose explanation the alert shows
 }
 
-func newGroupKey(m sigma.Match, b brief) groupKey {
-	return groupKey{
-		rule: m.Rule.ID + "\x00" + m.Rule.Name, account: b.Account, actor: b.Actor, ip: b.SourceIP, ua: b.UserAgent,
-		eventName: b.EventName, bucket: b.Time.Truncate(groupBucket).Unix(),
+// add merges one match into g; brief is called only when the event's
+// details are needed (the group's first or, so far, earliest event).
+func (g *group) add(m sigma.Match, t time.Time, id string, name []byte, drill bool, brief func() brief) {
+	at := idAt{t, id}
+	if g.a.Count > 0 && g.a.EventName != string(name) {
+		g.a.EventName = ""
 	}
-}
-
-// add merges one match into g.
-func (g *group) add(m sigma.Match, b brief, id string) {
-	at := idAt{b.Time, id}
 	if g.a.Count == 0 {
-		g.a = singleAlert(m, b, id)
+		g.a = singleAlert(m, brief(), id)
 		g.first = at
 		g.ids = append(g.ids[:0], at)
 		return
 	}
 	g.a.Count++
-	if b.Time.Before(g.a.FirstSeen) {
-		g.a.FirstSeen = b.Time
+	if t.Before(g.a.FirstSeen) {
+		g.a.FirstSeen = t
 	}
-	if b.Time.After(g.a.LastSeen) {
-		g.a.LastSeen = b.Time
+	if t.After(g.a.LastSeen) {
+		g.a.LastSeen = t
 	}
-	g.a.Drill = g.a.Drill && b.Drill
+	g.a.Drill = g.a.Drill && drill
 	if at.before(g.first) {
-		x := singleAlert(m, b, id)
-		g.a.Explanation, g.first = x.Explanation, at
+		// The group's events share account, actor, source and agent: only
+		// the explanation follows the earliest event.
+		g.a.Explanation, g.first = evidence(m.Explanation), at
 	}
 	g.ids = append(g.ids, at)
 	if len(g.ids) > 2*maxGroupIDs {
@@ -92,8 +120,11 @@ func (g *group) merge(o *group) {
 		g.a.LastSeen = o.a.LastSeen
 	}
 	g.a.Drill = g.a.Drill && o.a.Drill
+	if g.a.EventName != o.a.EventName {
+		g.a.EventName = ""
+	}
 	if o.first.before(g.first) {
-		g.a.Explanation, g.first = o.a.Explanation, o.first
+		g.a.Explanation, g.a.Records, g.first = o.a.Explanation, o.a.Records, o.first
 	}
 	g.ids = append(g.ids, o.ids...)
 	if len(g.ids) > 2*maxGroupIDs {
@@ -123,13 +154,16 @@ func (g *group) finish() alert.Alert {
 // groups holds grouped single-event alerts.
 type groups struct {
 	m       map[groupKey]*group
+	seeds   *[2]maphash.Seed
 	dropped int // matches not kept because maxGroups was reached
 }
 
-func newGroups() *groups { return &groups{m: map[groupKey]*group{}} }
+func newGroups(seeds *[2]maphash.Seed) *groups {
+	return &groups{m: map[groupKey]*group{}, seeds: seeds}
+}
 
-func (gs *groups) add(m sigma.Match, b brief, id string) {
-	k := newGroupKey(m, b)
+func (gs *groups) add(m sigma.Match, root event.Value, t time.Time, id string, brief func() brief) {
+	k := newGroupKey(m, root, t, gs.seeds)
 	g, ok := gs.m[k]
 	if !ok {
 		if len(gs.m) >= maxGroups {
@@ -139,7 +173,13 @@ func (gs *groups) add(m sigma.Match, b brief, id string) {
 		g = &group{}
 		gs.m[k] = g
 	}
-	g.add(m, b, id)
+	g.add(m, t, id, root.Get("eventName").Bytes(), drillEvent(root), brief)
+}
+
+// drillEvent tells drill traffic by its marks without building strings.
+func drillEvent(root event.Value) bool {
+	return bytes.HasPrefix(root.Get("eventID").Bytes(), []byte(alert.DrillEventIDPrefix)) ||
+		bytes.HasSuffix(root.Get("userAgent").Bytes(), []byte(alert.DrillUserAgentSuffix))
 }
 
 // mergeFrom moves every group of o into gs and empties o.

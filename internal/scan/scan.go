@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"regexp"
 	"runtime"
 	"sort"
@@ -95,7 +96,8 @@ type observed struct {
 
 // Run scans opt.Paths.
 func Run(ctx context.Context, opt Options) (*Result, error) {
-	p := &pipeline{opt: opt, dedup: newDedupSet(), start: time.Now(), groups: newGroups()}
+	seeds := &[2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
+	p := &pipeline{opt: opt, dedup: newDedupSet(), start: time.Now(), groups: newGroups(seeds)}
 	if opt.Rules != nil {
 		corr, err := opt.Rules.NewCorrelator()
 		if err != nil {
@@ -255,18 +257,45 @@ func (p *pipeline) finish(total *summary.Summary) ([]alert.Alert, error) {
 	}
 	p.stitch(total)
 	alerts = filterLevel(alerts, p.opt.MinLevel)
-	sort.SliceStable(alerts, func(i, j int) bool {
-		a, b := alerts[i], alerts[j]
+	sortAlerts(alerts)
+	total.SetAlerts(alerts)
+	return alerts, nil
+}
+
+// sortAlerts orders the timeline: by first seen, rule, group key, then the
+// first evidence event, so the order never depends on scheduling.
+func sortAlerts(alerts []alert.Alert) {
+	type sortKey struct{ group, first string }
+	keys := make([]sortKey, len(alerts))
+	for i := range alerts {
+		keys[i].group = alerts[i].GroupKeyString() + "\x00" + alerts[i].Actor + "\x00" + alerts[i].SourceIP
+		if len(alerts[i].EventIDs) > 0 {
+			keys[i].first = alerts[i].EventIDs[0]
+		}
+	}
+	idx := make([]int, len(alerts))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(x, y int) bool {
+		a, b := &alerts[idx[x]], &alerts[idx[y]]
 		if !a.FirstSeen.Equal(b.FirstSeen) {
 			return a.FirstSeen.Before(b.FirstSeen)
 		}
 		if a.Rule.ID != b.Rule.ID {
 			return a.Rule.ID < b.Rule.ID
 		}
-		return a.GroupKeyString() < b.GroupKeyString()
+		ka, kb := keys[idx[x]], keys[idx[y]]
+		if ka.group != kb.group {
+			return ka.group < kb.group
+		}
+		return ka.first < kb.first
 	})
-	total.SetAlerts(alerts)
-	return alerts, nil
+	sorted := make([]alert.Alert, len(alerts))
+	for i, j := range idx {
+		sorted[i] = alerts[j]
+	}
+	copy(alerts, sorted)
 }
 
 // correlate feeds the observations to the correlation engine in event-time
@@ -371,7 +400,9 @@ type worker struct {
 	steps   []event.SignIn
 }
 
-func newWorker(p *pipeline) *worker { return &worker{p: p, sum: summary.New(), local: newGroups()} }
+func newWorker(p *pipeline) *worker {
+	return &worker{p: p, sum: summary.New(), local: newGroups(p.groups.seeds)}
+}
 
 func (w *worker) input(ctx context.Context, in source.Input) {
 	p := w.p
@@ -491,20 +522,23 @@ func (w *worker) match(root event.Value, raw, idb []byte, t time.Time) {
 	var b *brief
 	var id string
 	w.enrich.ResetBytes(root.Get("sourceIPAddress").Bytes())
-	set.MatchParsed(root, &w.enrich, func(m sigma.Match) {
-		if id == "" {
-			id = string(idb)
-		}
+	getBrief := func() brief {
 		if b == nil {
 			bb := newBrief(root, t)
 			b = &bb
 		}
+		return *b
+	}
+	set.MatchParsed(root, &w.enrich, func(m sigma.Match) {
+		if id == "" {
+			id = string(idb)
+		}
 		k := ruleset.Key(m.Rule.Meta)
 		if set.Referenced(k) {
-			w.obs = append(w.obs, observed{obs: set.Observation(m, root, id, t, w.p.corrFld), brief: *b})
+			w.obs = append(w.obs, observed{obs: set.Observation(m, root, id, t, w.p.corrFld), brief: getBrief()})
 		}
 		if set.Reported(k) {
-			w.local.add(m, *b, id)
+			w.local.add(m, root, t, id, getBrief)
 		}
 	})
 }
