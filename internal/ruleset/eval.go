@@ -32,10 +32,17 @@ func (s *Set) MatchParsed(root event.Value, enrich sigma.Enricher, fn func(sigma
 	}
 }
 
+// MatchParsedLazy is MatchParsed with explanations built on demand.
+func (s *Set) MatchParsedLazy(root event.Value, enrich sigma.Enricher, fn func(sigma.LazyMatch)) {
+	if s.Engine != nil {
+		s.Engine.MatchLazy(root, enrich, fn)
+	}
+}
+
 // Observation turns a match of a rule some correlation uses into the input of
 // the correlation engine, resolving the fields the correlations need.
-func (s *Set) Observation(m sigma.Match, root event.Value, eventID string, t time.Time, fields []string) correlate.Observation {
-	o := correlate.Observation{RuleID: key(m.Rule.Meta), EventID: eventID, Time: t}
+func (s *Set) Observation(r *sigma.Rule, root event.Value, eventID string, t time.Time, fields []string) correlate.Observation {
+	o := correlate.Observation{RuleID: key(r.Meta), EventID: eventID, Time: t}
 	if len(fields) > 0 {
 		o.Fields = make(map[string]string, len(fields))
 		for _, f := range fields {
@@ -108,7 +115,7 @@ func (s *Set) runCase(rule string, tc *TestCase) (int, error) {
 				single++
 			}
 			if corr != nil && s.Referenced(key(m.Rule.Meta)) {
-				obs = append(obs, s.Observation(m, root, id, t, fields))
+				obs = append(obs, s.Observation(m.Rule, root, id, t, fields))
 			}
 		})
 	}

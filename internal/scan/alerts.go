@@ -65,9 +65,9 @@ func ruleRef(m sigma.Meta, kind string) alert.RuleRef {
 	return alert.RuleRef{ID: m.ID, Title: m.Title, Level: m.Level, Tags: m.Tags, Kind: kind}
 }
 
-func singleAlert(m sigma.Match, b brief, id string) alert.Alert {
+func singleAlert(r *sigma.Rule, x sigma.Explanation, b brief, id string) alert.Alert {
 	a := alert.Alert{
-		Rule:      ruleRef(m.Rule.Meta, "single"),
+		Rule:      ruleRef(r.Meta, "single"),
 		Account:   b.Account,
 		Region:    b.Region,
 		FirstSeen: b.Time,
@@ -83,9 +83,8 @@ func singleAlert(m sigma.Match, b brief, id string) alert.Alert {
 	if b.Record != nil {
 		a.Records = []event.SignIn{*b.Record}
 	}
-	a.Explanation = evidence(m.Explanation)
-	a.Summary = alert.Summarize(&a)
-	return a
+	a.Explanation = evidence(x)
+	return a // its group writes the summary once complete
 }
 
 // evidence converts the engine's explanation for an alert.

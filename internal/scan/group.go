@@ -45,7 +45,7 @@ var keyFields = [][]string{
 
 // newGroupKey hashes the key fields of root with two independent seeds
 // (shared by all workers, so their groups merge).
-func newGroupKey(m sigma.Match, root event.Value, t time.Time, seeds *[2]maphash.Seed) groupKey {
+func newGroupKey(m sigma.LazyMatch, root event.Value, t time.Time, seeds *[2]maphash.Seed) groupKey {
 	var h1, h2 maphash.Hash
 	h1.SetSeed(seeds[0])
 	h2.SetSeed(seeds[1])
@@ -80,13 +80,13 @@ type group struct {
 
 // add merges one match into g; brief is called only when the event's
 // details are needed (the group's first or, so far, earliest event).
-func (g *group) add(m sigma.Match, t time.Time, id string, name []byte, drill bool, brief func() brief) {
+func (g *group) add(m sigma.LazyMatch, t time.Time, id string, name []byte, drill bool, brief func() brief) {
 	at := idAt{t, id}
 	if g.a.Count > 0 && g.a.EventName != string(name) {
 		g.a.EventName = ""
 	}
 	if g.a.Count == 0 {
-		g.a = singleAlert(m, brief(), id)
+		g.a = singleAlert(m.Rule, m.Explain(), brief(), id)
 		g.first = at
 		g.ids = append(g.ids[:0], at)
 		return
@@ -102,7 +102,7 @@ func (g *group) add(m sigma.Match, t time.Time, id string, name []byte, drill bo
 	if at.before(g.first) {
 		// The group's events share account, actor, source and agent: only
 		// the explanation follows the earliest event.
-		g.a.Explanation, g.first = evidence(m.Explanation), at
+		g.a.Explanation, g.first = evidence(m.Explain()), at
 	}
 	g.ids = append(g.ids, at)
 	if len(g.ids) > 2*maxGroupIDs {
@@ -162,7 +162,7 @@ func newGroups(seeds *[2]maphash.Seed) *groups {
 	return &groups{m: map[groupKey]*group{}, seeds: seeds}
 }
 
-func (gs *groups) add(m sigma.Match, root event.Value, t time.Time, id string, brief func() brief) {
+func (gs *groups) add(m sigma.LazyMatch, root event.Value, t time.Time, id string, brief func() brief) {
 	k := newGroupKey(m, root, t, gs.seeds)
 	g, ok := gs.m[k]
 	if !ok {

@@ -529,13 +529,13 @@ func (w *worker) match(root event.Value, raw, idb []byte, t time.Time) {
 		}
 		return *b
 	}
-	set.MatchParsed(root, &w.enrich, func(m sigma.Match) {
+	set.MatchParsedLazy(root, &w.enrich, func(m sigma.LazyMatch) {
 		if id == "" {
 			id = string(idb)
 		}
 		k := ruleset.Key(m.Rule.Meta)
 		if set.Referenced(k) {
-			w.obs = append(w.obs, observed{obs: set.Observation(m, root, id, t, w.p.corrFld), brief: getBrief()})
+			w.obs = append(w.obs, observed{obs: set.Observation(m.Rule, root, id, t, w.p.corrFld), brief: getBrief()})
 		}
 		if set.Reported(k) {
 			w.local.add(m, root, t, id, getBrief)

@@ -273,3 +273,33 @@ func (e *Engine) FieldValueWith(ev event.Value, enrich Enricher, field string) (
 	}
 	return "", false
 }
+
+// LazyMatch is a match whose explanation is built only when asked for. It is
+// valid only during the callback that receives it.
+type LazyMatch struct {
+	Rule *Rule
+	st   *state
+	c    *compiled
+}
+
+// Explain builds the match's explanation (as Match.Explanation).
+func (m LazyMatch) Explain() Explanation { return m.st.explain(m.c) }
+
+// MatchLazy is Match without building explanations up front: for callers
+// that need an explanation for few of many matches (alert grouping).
+func (e *Engine) MatchLazy(ev event.Value, enrich Enricher, fn func(LazyMatch)) {
+	st := e.pool.Get().(*state)
+	defer e.release(st)
+	st.reset(ev, enrich)
+	e.index.candidates(st, st.bits)
+	for w, word := range st.bits {
+		for word != 0 {
+			b := bits.TrailingZeros64(word)
+			word &^= 1 << b
+			c := e.rules[w*64+b]
+			if st.ruleMatches(c) {
+				fn(LazyMatch{Rule: c.rule, st: st, c: c})
+			}
+		}
+	}
+}
