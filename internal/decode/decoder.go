@@ -194,6 +194,9 @@ func (d *decoder) emitRecord(raw []byte, off int, t time.Time) {
 		return
 	}
 	o, l := d.pos(off)
+	// Cap the slice: an append by the consumer must not overwrite the
+	// decoder's buffer (the bytes after the event are still to be read).
+	raw = raw[:len(raw):len(raw)]
 	if err := d.emit(Record{Raw: raw, Offset: o, Line: l, Time: t}); err != nil {
 		d.err = err
 		return

@@ -68,7 +68,10 @@ func Run(ctx context.Context, opt Options, w io.Writer, errw io.Writer) (*Result
 		if tw != nil {
 			werr = writeRow(tw, root)
 		} else {
-			_, werr = w.Write(append(rec.Raw, '\n'))
+			// Never append to rec.Raw: it aliases the decoder's buffer.
+			if _, werr = w.Write(rec.Raw); werr == nil {
+				_, werr = w.Write([]byte{'\n'})
+			}
 		}
 		return werr
 	}
