@@ -76,6 +76,7 @@ type pipeline struct {
 	walked                atomic.Int64
 	walkDone              atomic.Bool
 	read                  atomic.Bool
+	pruned                atomic.Bool // some input was left out by --since/--until/--account
 	inputErrors           atomic.Int64
 
 	mu        sync.Mutex // guards the fields below
@@ -127,7 +128,9 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	}
 	total.SetThroughput(time.Since(p.start), p.bytes.Load())
 	res := &Result{Alerts: alerts, Summary: total, InputErrors: int(p.inputErrors.Load()), Read: p.read.Load()}
-	if !res.Read {
+	// Inputs left out by the time range or account filter are not
+	// unreadable: a scan that selected nothing completed.
+	if !res.Read && !p.pruned.Load() {
 		return res, ErrNoInput
 	}
 	return res, ctx.Err()
@@ -168,7 +171,9 @@ func (p *pipeline) run(ctx context.Context, total *summary.Summary) error {
 		skipMu.Lock()
 		total.AddSkipped(s.Name, s.Reason)
 		skipMu.Unlock()
-		if !s.Pruned {
+		if s.Pruned {
+			p.pruned.Store(true)
+		} else {
 			p.inputErrors.Add(1)
 		}
 	})
