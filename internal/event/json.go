@@ -53,6 +53,7 @@ type node struct {
 	kind             Kind
 	escaped          bool // string value contains a backslash escape
 	keyEscaped       bool // key contains a backslash escape
+	uniqueKeys       bool // object whose keys are known to be distinct: Get may stop at the first match
 }
 
 // Doc is a parsed JSON text. The zero Doc is empty; Parse fills it, reusing
@@ -128,11 +129,12 @@ func (p *parser) value(i int, ks, ke int32, kesc bool, depth int) (int, error) {
 	idx := len(p.doc.nodes)
 	p.doc.nodes = append(p.doc.nodes, node{start: int32(i), keyStart: ks, keyEnd: ke, keyEscaped: kesc})
 	var (
-		end   int
-		err   error
-		kind  Kind
-		esc   bool
-		count int32
+		end    int
+		err    error
+		kind   Kind
+		esc    bool
+		count  int32
+		unique bool
 	)
 	switch c := data[i]; {
 	case c == '"':
@@ -140,7 +142,7 @@ func (p *parser) value(i int, ks, ke int32, kesc bool, depth int) (int, error) {
 		end, esc, err = scanString(data, i)
 	case c == '{':
 		kind = Object
-		end, count, err = p.object(i, depth+1)
+		end, count, unique, err = p.object(i, depth+1)
 	case c == '[':
 		kind = Array
 		end, count, err = p.array(i, depth+1)
@@ -160,7 +162,7 @@ func (p *parser) value(i int, ks, ke int32, kesc bool, depth int) (int, error) {
 		return end, err
 	}
 	n := &p.doc.nodes[idx]
-	n.kind, n.end, n.escaped, n.count = kind, int32(end), esc, count
+	n.kind, n.end, n.escaped, n.count, n.uniqueKeys = kind, int32(end), esc, count, unique
 	n.next = int32(len(p.doc.nodes))
 	return end, nil
 }
@@ -172,52 +174,62 @@ func (p *parser) literal(i int, lit string) error {
 	return nil
 }
 
-func (p *parser) object(i, depth int) (int, int32, error) {
+// object parses an object and reports whether its keys are certainly
+// distinct: a 64-bit signature of each key (length and two bytes) that no
+// earlier key had. A collision only costs Get its early exit.
+func (p *parser) object(i, depth int) (int, int32, bool, error) {
 	if depth > MaxDepth {
-		return i, 0, p.errAt(i, "nesting deeper than %d", MaxDepth)
+		return i, 0, false, p.errAt(i, "nesting deeper than %d", MaxDepth)
 	}
 	data := p.data
 	i = skipSpace(data, i+1)
 	if i < len(data) && data[i] == '}' {
-		return i + 1, 0, nil
+		return i + 1, 0, true, nil
 	}
 	var count int32
+	var seen uint64
+	unique := true
 	for {
 		if i >= len(data) {
-			return i, count, p.errAt(i, "unexpected end of input in object")
+			return i, count, false, p.errAt(i, "unexpected end of input in object")
 		}
 		if data[i] != '"' {
-			return i, count, p.errAt(i, "expected a string key, found %s", describeByte(data[i]))
+			return i, count, false, p.errAt(i, "expected a string key, found %s", describeByte(data[i]))
 		}
 		kstart := i + 1
 		kend, kesc, err := scanString(data, i)
 		if err != nil {
-			return kend, count, err
+			return kend, count, false, err
 		}
 		i = skipSpace(data, kend)
 		if i >= len(data) || data[i] != ':' {
-			return i, count, p.errAt(i, "expected ':' after object key")
+			return i, count, false, p.errAt(i, "expected ':' after object key")
 		}
 		i = skipSpace(data, i+1)
 		if i >= len(data) {
-			return i, count, p.errAt(i, "unexpected end of input in object")
+			return i, count, false, p.errAt(i, "unexpected end of input in object")
+		}
+		if bit := keyBit(data[kstart : kend-1]); kesc || seen&bit != 0 {
+			unique = false
+		} else {
+			seen |= bit
 		}
 		i, err = p.value(i, int32(kstart), int32(kend-1), kesc, depth)
 		if err != nil {
-			return i, count, err
+			return i, count, false, err
 		}
 		count++
 		i = skipSpace(data, i)
 		if i >= len(data) {
-			return i, count, p.errAt(i, "unexpected end of input in object")
+			return i, count, false, p.errAt(i, "unexpected end of input in object")
 		}
 		switch data[i] {
 		case ',':
 			i = skipSpace(data, i+1)
 		case '}':
-			return i + 1, count, nil
+			return i + 1, count, unique, nil
 		default:
-			return i, count, p.errAt(i, "expected ',' or '}' in object, found %s", describeByte(data[i]))
+			return i, count, false, p.errAt(i, "expected ',' or '}' in object, found %s", describeByte(data[i]))
 		}
 	}
 }
@@ -255,6 +267,16 @@ func (p *parser) array(i, depth int) (int, int32, error) {
 			return i, count, p.errAt(i, "expected ',' or ']' in array, found %s", describeByte(data[i]))
 		}
 	}
+}
+
+// keyBit maps a key to one of 64 bits by its length and first and last
+// bytes.
+func keyBit(k []byte) uint64 {
+	h := uint(len(k))
+	if len(k) > 0 {
+		h = h*31 + uint(k[0])*7 + uint(k[len(k)-1])
+	}
+	return 1 << (h & 63)
 }
 
 func describeByte(c byte) string {

@@ -2,6 +2,7 @@ package event
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 )
 
@@ -26,6 +27,19 @@ func TestParseAccess(t *testing.T) {
 	}
 	if r.Len() != 4 {
 		t.Errorf("len %d", r.Len())
+	}
+}
+
+func TestGetDuplicateKeys(t *testing.T) {
+	var d Doc
+	// "ab" and "ab" collide; "a\u0062" is an escaped "ab".
+	for _, src := range []string{`{"ab":1,"cd":2,"ab":3}`, `{"ab":1,"a\u0062":3}`, `{"x":0,"ab":1,"zz":2,"ab":3}`} {
+		if err := d.Parse([]byte(src)); err != nil {
+			t.Fatal(err)
+		}
+		if got := d.Root().Get("ab").Str(); got != "3" {
+			t.Errorf("%s: Get(ab) = %s, want the last member", src, got)
+		}
 	}
 }
 
@@ -92,6 +106,18 @@ func FuzzParse(f *testing.F) {
 func walk(v Value) {
 	_ = v.Str()
 	_, _ = v.Float()
+	if v.Kind() == Object {
+		// Get returns the last member of a key, with or without the
+		// early exit for objects whose keys are distinct.
+		last := map[string]int{}
+		i := 0
+		v.Each(func(k string, c Value) bool { last[k] = c.Offset(); i++; return true })
+		for k, off := range last {
+			if got := v.Get(k).Offset(); got != off {
+				panic(fmt.Sprintf("Get(%q) at offset %d, want the last member at %d", k, got, off))
+			}
+		}
+	}
 	v.Each(func(k string, c Value) bool { walk(c); return true })
 	_ = v.Index(0)
 	_ = v.GetFold("A")

@@ -107,11 +107,15 @@ func (v Value) Get(key string) Value {
 	}
 	found := Value{}
 	d := v.d
+	unique := v.n().uniqueKeys
 	j := v.i + 1
 	for c := v.n().count; c > 0; c-- {
 		n := &d.nodes[j]
 		if keyEqual(d.raw, n, key) {
 			found = Value{d, j}
+			if unique {
+				break
+			}
 		}
 		j = n.next
 	}
