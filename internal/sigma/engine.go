@@ -206,6 +206,14 @@ func (e *Engine) UnusedFilters() []*Filter { return e.unused }
 // Match calls fn once for each rule matching ev, in rule order. ev is
 // normally the root of an event.Doc; enrich may be nil.
 func (e *Engine) Match(ev event.Value, enrich Enricher, fn func(Match)) {
+	e.matching(ev, enrich, func(st *state, c *compiled) {
+		fn(Match{Rule: c.rule, Explanation: st.explain(c)})
+	})
+}
+
+// matching calls fn for every rule that matches ev, with the evaluation
+// state (valid only during the call).
+func (e *Engine) matching(ev event.Value, enrich Enricher, fn func(*state, *compiled)) {
 	st := e.pool.Get().(*state)
 	defer e.release(st)
 	st.reset(ev, enrich)
@@ -216,7 +224,7 @@ func (e *Engine) Match(ev event.Value, enrich Enricher, fn func(Match)) {
 			word &^= 1 << b
 			c := e.rules[w*64+b]
 			if st.ruleMatches(c) {
-				fn(Match{Rule: c.rule, Explanation: st.explain(c)})
+				fn(st, c)
 			}
 		}
 	}
@@ -288,18 +296,7 @@ func (m LazyMatch) Explain() Explanation { return m.st.explain(m.c) }
 // MatchLazy is Match without building explanations up front: for callers
 // that need an explanation for few of many matches (alert grouping).
 func (e *Engine) MatchLazy(ev event.Value, enrich Enricher, fn func(LazyMatch)) {
-	st := e.pool.Get().(*state)
-	defer e.release(st)
-	st.reset(ev, enrich)
-	e.index.candidates(st, st.bits)
-	for w, word := range st.bits {
-		for word != 0 {
-			b := bits.TrailingZeros64(word)
-			word &^= 1 << b
-			c := e.rules[w*64+b]
-			if st.ruleMatches(c) {
-				fn(LazyMatch{Rule: c.rule, st: st, c: c})
-			}
-		}
-	}
+	e.matching(ev, enrich, func(st *state, c *compiled) {
+		fn(LazyMatch{Rule: c.rule, st: st, c: c})
+	})
 }
