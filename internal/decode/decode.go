@@ -23,6 +23,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/signwatch/signwatch/internal/event"
 )
 
 // Record is one CloudTrail event found in an input.
@@ -41,6 +43,11 @@ type Record struct {
 	// Time is the event's eventTime (or @timestamp when eventTime is
 	// absent), zero when the event has neither or it is invalid.
 	Time time.Time
+	// Doc, when not nil, is Raw already parsed (most events of S3 objects
+	// are parsed while being split, so consumers need not parse them
+	// again). Like Raw it is valid only until the emit callback returns;
+	// its values' offsets are offsets in the decoder's buffer, not in Raw.
+	Doc *event.Doc
 }
 
 // Problem is bad input that was reported and skipped.

@@ -621,3 +621,27 @@ func TestZipMembersNameTheirProblems(t *testing.T) {
 		t.Errorf("member record at %d line %d", o.records[0].Offset, o.records[0].Line)
 	}
 }
+
+// TestRecordsCarryParsedTape: events of a Records array arrive parsed, and
+// the tape is the event's own bytes.
+func TestRecordsCarryParsedTape(t *testing.T) {
+	in := `{"Records":[{"eventID":"a","eventName":"X","eventTime":"2024-01-01T00:00:00Z","userIdentity":{"type":"Root"}},` +
+		`{"eventID":"b","eventName":"Y","eventTime":"2024-01-01T00:00:01Z"}]}`
+	n := 0
+	_, err := Decode(context.Background(), "t", strings.NewReader(in), Options{}, func(r Record) error {
+		n++
+		if r.Doc == nil {
+			t.Fatalf("event %d has no parsed tape", n)
+		}
+		if got := r.Doc.Root().Raw(); !bytes.Equal(got, r.Raw) {
+			t.Fatalf("tape %q, bytes %q", got, r.Raw)
+		}
+		if n == 1 && r.Doc.Root().Path("userIdentity", "type").Str() != "Root" {
+			t.Fatal("nested field not reachable through the tape")
+		}
+		return nil
+	}, nil)
+	if err != nil || n != 2 {
+		t.Fatalf("%d events, %v", n, err)
+	}
+}

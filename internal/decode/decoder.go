@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/signwatch/signwatch/internal/event"
 )
 
 // Kinds of top-level content, as they appear in Result.Shape.
@@ -83,6 +85,9 @@ type decoder struct {
 	pending   []Problem
 	dropped   int
 	topValues int
+
+	doc    event.Doc  // reused tape for the parse-while-splitting fast path
+	docFor *event.Doc // the Doc of the event being emitted, or nil
 
 	resyncBudget int  // bytes resynchronisation may still look at; bounds its work
 	zipDepth     int  // zip archives being decoded, one inside the other
@@ -197,7 +202,7 @@ func (d *decoder) emitRecord(raw []byte, off int, t time.Time) {
 	// Cap the slice: an append by the consumer must not overwrite the
 	// decoder's buffer (the bytes after the event are still to be read).
 	raw = raw[:len(raw):len(raw)]
-	if err := d.emit(Record{Raw: raw, Offset: o, Line: l, Time: t}); err != nil {
+	if err := d.emit(Record{Raw: raw, Offset: o, Line: l, Time: t, Doc: d.docFor}); err != nil {
 		d.err = err
 		return
 	}

@@ -29,6 +29,9 @@ func FuzzDecode(f *testing.F) {
 				if !json.Valid(r.Raw) || r.Raw[0] != '{' {
 					t.Fatalf("emitted invalid event %q", r.Raw)
 				}
+				if r.Doc != nil && !bytes.Equal(r.Doc.Root().Raw(), r.Raw) {
+					t.Fatalf("record's parsed tape %q differs from its bytes %q", r.Doc.Root().Raw(), r.Raw)
+				}
 				if r.Offset < 0 || r.Offset > int64(len(data))*4+1<<20 {
 					t.Fatalf("offset %d out of range", r.Offset)
 				}

@@ -104,6 +104,38 @@ type objInfo struct {
 
 func (o *objInfo) get(f field) (span, bool) { return o.span[f], o.has&(1<<f) != 0 }
 
+// parsedEvent is the fast path for an array element: it parses the element
+// into the decoder's tape (validating it as walk would) and, when it is a
+// plain CloudTrail event, hands the parsed tape over with the record so the
+// consumer does not parse the same bytes again. Anything else (invalid JSON,
+// a nested Records array, envelopes, digests) reports false and takes the
+// general path from the start, so problems and resynchronisation are
+// exactly as before.
+func (d *decoder) parsedEvent(data []byte, i int, p *path) (int, bool) {
+	end, err := d.doc.ParseAt(data, i)
+	if err != nil {
+		return 0, false
+	}
+	var info objInfo
+	d.doc.Root().EachMember(func(key []byte, v event.Value) bool {
+		f := fieldOf(key)
+		if f != fNone {
+			s := v.Offset()
+			info.has |= 1 << f
+			info.span[f] = span{int32(s), int32(s + len(v.Raw()))}
+		}
+		return true
+	})
+	const envelope = 1<<fRecords | 1<<fDigest | 1<<fDetailType | 1<<fDetail | 1<<fMessageType | 1<<fFirehoseRecords
+	if info.has&envelope != 0 || info.has&(1<<fEventVersion|1<<fEventSource|1<<fEventName|1<<fEventID) == 0 {
+		return 0, false
+	}
+	d.docFor = &d.doc
+	d.event(data, i, end, p, &info)
+	d.docFor = nil
+	return end, true
+}
+
 // object decodes the object at data[i]: it validates it, finds its
 // interesting members, decodes the Records array in place, and handles the
 // object as what it turns out to be. It returns the object's end and kind.

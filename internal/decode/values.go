@@ -161,6 +161,9 @@ func (d *decoder) element(data []byte, j int, p *path) (int, error) {
 		d.problemPath(j, p, "expected an event object, found "+jsonType(data[j])+" (element skipped)")
 		return end, nil
 	}
+	if end, ok := d.parsedEvent(data, j, p); ok {
+		return end, nil
+	}
 	end, k, err := d.object(data, j, p)
 	if err != nil {
 		return end, err

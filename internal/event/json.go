@@ -102,7 +102,30 @@ func (d *Doc) Parse(data []byte) error {
 	return nil
 }
 
-// Raw returns the bytes the Doc was parsed from.
+// ParseAt indexes the one JSON value that starts at data[i] (after white
+// space) and returns the offset just past it; what follows is not examined.
+// Offsets of the Doc's values are offsets into data. It keeps a reference to
+// data.
+func (d *Doc) ParseAt(data []byte, i int) (int, error) {
+	d.raw = data
+	d.nodes = d.nodes[:0]
+	if len(data) > 1<<31-1 {
+		return i, &SyntaxError{0, "document larger than 2 GiB"}
+	}
+	p := parser{data: data, doc: d}
+	i = skipSpace(data, i)
+	if i >= len(data) {
+		return i, ErrEmpty
+	}
+	end, err := p.value(i, -1, -1, false, 0)
+	if err != nil {
+		d.nodes = d.nodes[:0]
+	}
+	return end, err
+}
+
+// Raw returns the bytes the Doc was parsed from (for ParseAt, the whole
+// buffer).
 func (d *Doc) Raw() []byte { return d.raw }
 
 // Root returns the top-level value, or a Missing value for an empty Doc.

@@ -122,3 +122,26 @@ func walk(v Value) {
 	_ = v.Index(0)
 	_ = v.GetFold("A")
 }
+
+func TestParseAtAndEachMember(t *testing.T) {
+	data := []byte(`[{"a":1,"b\u0063":{"x":[1]}} , {"z":2}]`)
+	var d Doc
+	end, err := d.ParseAt(data, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(data[1:end]) != `{"a":1,"b\u0063":{"x":[1]}}` {
+		t.Fatalf("end %d: %q", end, data[1:end])
+	}
+	var keys []string
+	d.Root().EachMember(func(k []byte, v Value) bool { keys = append(keys, string(k)+"="+string(v.Raw())); return true })
+	if len(keys) != 2 || keys[0] != "a=1" || keys[1] != `b\u0063={"x":[1]}` {
+		t.Fatalf("members %q", keys)
+	}
+	if got := d.Root().Get("bc").Get("x").Index(0).Str(); got != "1" {
+		t.Fatalf("nested access after ParseAt: %q", got)
+	}
+	if _, err := d.ParseAt([]byte(`[{"a":}]`), 1); err == nil {
+		t.Fatal("invalid value accepted")
+	}
+}

@@ -186,6 +186,24 @@ func (v Value) Each(fn func(key string, val Value) bool) {
 	}
 }
 
+// EachMember calls fn for each member of object v with the key's bytes as
+// written in the input (escapes not decoded, no allocation) until fn
+// returns false. The key aliases the parsed bytes.
+func (v Value) EachMember(fn func(key []byte, val Value) bool) {
+	if v.Kind() != Object {
+		return
+	}
+	d := v.d
+	j := v.i + 1
+	for c := v.n().count; c > 0; c-- {
+		n := &d.nodes[j]
+		if !fn(d.raw[n.keyStart:n.keyEnd:n.keyEnd], Value{d, j}) {
+			return
+		}
+		j = n.next
+	}
+}
+
 func (d *Doc) key(n *node) string {
 	k := d.raw[n.keyStart:n.keyEnd]
 	if n.keyEscaped {

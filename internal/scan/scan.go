@@ -454,11 +454,16 @@ func (w *worker) event(rec decode.Record) error {
 	p := w.p
 	p.events.Add(1)
 	w.sum.AddRead()
-	if err := w.doc.Parse(rec.Raw); err != nil {
-		// The decoder validated it; this is a bug, not bad input.
-		return fmt.Errorf("re-parse of a validated event failed: %w", err)
+	var root event.Value
+	if rec.Doc != nil {
+		root = rec.Doc.Root() // parsed while the decoder split the input
+	} else {
+		if err := w.doc.Parse(rec.Raw); err != nil {
+			// The decoder validated it; this is a bug, not bad input.
+			return fmt.Errorf("re-parse of a validated event failed: %w", err)
+		}
+		root = w.doc.Root()
 	}
-	root := w.doc.Root()
 	id := root.Get("eventID").Bytes()
 	if len(id) > 0 && !p.dedup.firstSeen(id) {
 		w.sum.AddDuplicate()

@@ -51,10 +51,15 @@ func Run(ctx context.Context, opt Options, w io.Writer, errw io.Writer) (*Result
 		if !mayContain(rec.Raw, lits) {
 			return nil
 		}
-		if err := doc.Parse(rec.Raw); err != nil {
-			return fmt.Errorf("re-parse of a validated event: %w", err)
+		var root event.Value
+		if rec.Doc != nil {
+			root = rec.Doc.Root()
+		} else {
+			if err := doc.Parse(rec.Raw); err != nil {
+				return fmt.Errorf("re-parse of a validated event: %w", err)
+			}
+			root = doc.Root()
 		}
-		root := doc.Root()
 		if !opt.Pattern.Match(root, rec.Raw) {
 			return nil
 		}
