@@ -37,20 +37,26 @@ type groupKey struct {
 	bucket int64
 }
 
-// keyFields are the event fields that separate groups of one rule.
-var keyFields = [][]string{
-	{"recipientAccountId"}, {"userIdentity", "arn"}, {"userIdentity", "principalId"},
-	{"sourceIPAddress"}, {"userAgent"},
-}
+// The event fields that separate groups of one rule: the account, source
+// and user agent at the top level, the actor inside userIdentity.
+var (
+	keyTop      = []string{"recipientAccountId", "sourceIPAddress", "userAgent", "userIdentity"}
+	keyIdentity = []string{"arn", "principalId"}
+)
 
 // newGroupKey hashes the key fields of root with two independent seeds
-// (shared by all workers, so their groups merge).
+// (shared by all workers, so their groups merge). It reads the fields in
+// two passes over the members, as this runs for every match.
 func newGroupKey(m sigma.LazyMatch, root event.Value, t time.Time, seeds *[2]maphash.Seed) groupKey {
+	var top [4]event.Value
+	var id [2]event.Value
+	root.Fields(keyTop, top[:])
+	top[3].Fields(keyIdentity, id[:])
 	var h1, h2 maphash.Hash
 	h1.SetSeed(seeds[0])
 	h2.SetSeed(seeds[1])
-	for _, path := range keyFields {
-		b := root.Path(path...).Bytes()
+	for _, v := range [...]event.Value{top[0], top[1], top[2], id[0], id[1]} {
+		b := v.Bytes()
 		h1.Write(b)
 		h2.Write(b)
 		h1.WriteByte(0)
