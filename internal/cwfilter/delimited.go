@@ -349,19 +349,13 @@ func (p *parser) fieldName() string {
 func (p *parser) delimLeaf(name string, at int) (dleaf, error) {
 	p.skipSpace()
 	opAt := p.pos
-	for _, op := range []struct {
-		text string
-		op   cmpOp
-	}{{"!=", opNe}, {"<=", opLe}, {">=", opGe}, {"=", opEq}, {"<", opLt}, {">", opGt}} {
-		if p.hasPrefix(op.text) {
-			p.pos += len(op.text)
-			p.skipSpace()
-			v, err := p.value(op.op, opAt)
-			if err != nil {
-				return dleaf{}, err
-			}
-			return dleaf{name: name, at: at, op: op.op, val: v}, nil
+	if op, ok := p.comparison(); ok {
+		p.skipSpace()
+		v, err := p.value(op, opAt)
+		if err != nil {
+			return dleaf{}, err
 		}
+		return dleaf{name: name, at: at, op: op, val: v}, nil
 	}
 	return dleaf{}, p.errAt(opAt, "expected an operator (=, !=, <, >, <=, >=) after %q but found %s", name, p.describe(opAt))
 }

@@ -201,19 +201,30 @@ func (p *parser) parseCond() (expr, error) {
 	}
 	p.skipSpace()
 	opAt := p.pos
-	for _, op := range []struct {
-		text string
-		op   cmpOp
-	}{{"!=", opNe}, {"<=", opLe}, {">=", opGe}, {"=", opEq}, {"<", opLt}, {">", opGt}} {
-		if p.hasPrefix(op.text) {
-			p.pos += len(op.text)
-			return p.parseValue(sel, op.op, opAt)
-		}
+	if op, ok := p.comparison(); ok {
+		return p.parseValue(sel, op, opAt)
 	}
 	if isAlnum(p.peek()) {
 		return p.parseKeyword(sel)
 	}
 	return nil, p.errAt(opAt, "expected an operator (=, !=, <, >, <=, >=, IS, NOT EXISTS) after the selector but found %s", p.describe(opAt))
+}
+
+// comparisons lists the comparison operators, longest first.
+var comparisons = []struct {
+	text string
+	op   cmpOp
+}{{"!=", opNe}, {"<=", opLe}, {">=", opGe}, {"=", opEq}, {"<", opLt}, {">", opGt}}
+
+// comparison consumes a comparison operator at the current position.
+func (p *parser) comparison() (cmpOp, bool) {
+	for _, c := range comparisons {
+		if p.hasPrefix(c.text) {
+			p.pos += len(c.text)
+			return c.op, true
+		}
+	}
+	return 0, false
 }
 
 func (p *parser) word() string {
