@@ -141,3 +141,22 @@ func TestScanTimeAndAccountFilters(t *testing.T) {
 		t.Errorf("a malformed account id must be a usage error, got exit %d", code)
 	}
 }
+
+func TestScanHTMLReport(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "report.html")
+	if code, _, stderr := runCLI(t, "scan", "--format", "json", "--html", path, "../../testdata/sample"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	html, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<html", "Root Sign-In Brute Force", "<svg"} {
+		if !strings.Contains(string(html), want) {
+			t.Errorf("HTML report lacks %q", want)
+		}
+	}
+	if strings.Contains(string(html), "<script src=") || strings.Contains(string(html), "https://") && strings.Contains(string(html), "<link") {
+		t.Error("the HTML report must open offline (no external resources)")
+	}
+}

@@ -20,19 +20,9 @@ func (s *Set) Match(root event.Value, raw []byte, enrich sigma.Enricher, fn func
 	s.Engine.Match(root, enrich, fn)
 }
 
-// MayMatch is the literal prefilter alone: false means no detection rule can
-// match the raw event.
-func (s *Set) MayMatch(raw []byte) bool { return s.Engine != nil && s.Engine.MayMatch(raw) }
-
-// MatchParsed runs the detection rules without the prefilter (the caller
-// ran MayMatch).
-func (s *Set) MatchParsed(root event.Value, enrich sigma.Enricher, fn func(sigma.Match)) {
-	if s.Engine != nil {
-		s.Engine.Match(root, enrich, fn)
-	}
-}
-
-// MatchParsedLazy is MatchParsed with explanations built on demand.
+// MatchParsedLazy runs the detection rules on a parsed event without the
+// literal prefilter (the engine's rule index is cheaper once the event is
+// parsed), building explanations only on demand.
 func (s *Set) MatchParsedLazy(root event.Value, enrich sigma.Enricher, fn func(sigma.LazyMatch)) {
 	if s.Engine != nil {
 		s.Engine.MatchLazy(root, enrich, fn)

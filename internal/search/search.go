@@ -92,7 +92,7 @@ func Run(ctx context.Context, opt Options, w io.Writer, errw io.Writer) (*Result
 			return nil
 		}
 		defer rc.Close()
-		r, err := decode.Decode(ctx, in.Name, rc, opt.Decode, emit, problem)
+		_, err = decode.Decode(ctx, in.Name, rc, opt.Decode, emit, problem)
 		if werr != nil {
 			return werr
 		}
@@ -101,7 +101,6 @@ func Run(ctx context.Context, opt Options, w io.Writer, errw io.Writer) (*Result
 			fmt.Fprintf(errw, "signwatch: %s: %v\n", in.Name, err)
 			return nil
 		}
-		_ = r
 		res.Read = true
 		return nil
 	}, func(s source.Skipped) {
