@@ -62,6 +62,7 @@ type node struct {
 type Doc struct {
 	raw   []byte
 	nodes []node
+	root  rootIndex
 }
 
 // SyntaxError reports malformed JSON with the byte offset where it was found.
@@ -82,6 +83,7 @@ var ErrEmpty = errors.New("empty JSON text")
 func (d *Doc) Parse(data []byte) error {
 	d.raw = data
 	d.nodes = d.nodes[:0]
+	d.root.state = rootUnindexed
 	if len(data) > 1<<31-1 {
 		return &SyntaxError{0, "document larger than 2 GiB"}
 	}
@@ -109,6 +111,7 @@ func (d *Doc) Parse(data []byte) error {
 func (d *Doc) ParseAt(data []byte, i int) (int, error) {
 	d.raw = data
 	d.nodes = d.nodes[:0]
+	d.root.state = rootUnindexed
 	if len(data) > 1<<31-1 {
 		return i, &SyntaxError{0, "document larger than 2 GiB"}
 	}

@@ -99,6 +99,13 @@ func FuzzParse(f *testing.F) {
 		}
 		if err == nil {
 			walk(d.Root())
+			root := d.Root()
+			root.Each(func(key string, _ Value) bool {
+				if got, want := root.Get(key), linearGet(root, key); got != want {
+					t.Fatalf("Get(%q) = node %d, scan finds node %d", key, got.i, want.i)
+				}
+				return true
+			})
 		}
 	})
 }

@@ -493,6 +493,14 @@ func (v Value) Fields(keys []string, out []Value) {
 		return
 	}
 	d := v.d
+	if v.i == 0 && len(keys) > 1 {
+		if _, ok := d.rootLookup(keys[0]); ok {
+			for i, k := range keys {
+				out[i], _ = d.rootLookup(k)
+			}
+			return
+		}
+	}
 	j := v.i + 1
 	for c := v.n().count; c > 0; c-- {
 		n := &d.nodes[j]

@@ -105,13 +105,18 @@ func (v Value) Get(key string) Value {
 	if v.Kind() != Object {
 		return Value{}
 	}
-	found := Value{}
 	d := v.d
+	if v.i == 0 {
+		if m, ok := d.rootLookup(key); ok {
+			return m
+		}
+	}
+	found := Value{}
 	unique := v.n().uniqueKeys
 	j := v.i + 1
 	for c := v.n().count; c > 0; c-- {
 		n := &d.nodes[j]
-		if keyEqual(d.raw, n, key) {
+		if (int(n.keyEnd-n.keyStart) == len(key) || n.keyEscaped) && keyEqual(d.raw, n, key) {
 			found = Value{d, j}
 			if unique {
 				break

@@ -1,0 +1,116 @@
+package event
+
+// The root object of a CloudTrail event is read many times per event (the
+// summary, de-duplication, every rule's fields, alert grouping), and each
+// Get on it compares keys one by one. rootIndex is a small open-addressing
+// table over the root's members, built on the first Get that can use it, so
+// that later lookups cost one hash and, as a rule, one key comparison.
+
+// rootMinMembers is the smallest root object worth indexing: below it a
+// linear scan is as cheap as building the table.
+const rootMinMembers = 8
+
+// maxRootTable bounds the table (a root with more than half as many members
+// is searched linearly).
+const maxRootTable = 256
+
+type rootState uint8
+
+const (
+	rootUnindexed rootState = iota // not built for the current parse
+	rootIndexed                    // tab is valid
+	rootLinear                     // not worth it or not possible: use Get's scan
+)
+
+type rootIndex struct {
+	state rootState
+	mask  uint32
+	tab   []int32 // node index + 1 of the member with each key; 0 is empty
+}
+
+// keyHash mixes a key's length and three of its bytes; probing settles
+// collisions, and CloudTrail's top-level keys differ in these bytes.
+func keyHash(k []byte) uint32 {
+	n := len(k)
+	h := uint32(n) * 0x9E3779B1
+	if n > 0 {
+		h ^= uint32(k[0]) | uint32(k[n-1])<<8 | uint32(k[n/2])<<16 | uint32(k[(n-1)/3])<<24
+	}
+	h *= 0x85EBCA6B
+	return h ^ h>>15
+}
+
+func keyHashString(k string) uint32 {
+	n := len(k)
+	h := uint32(n) * 0x9E3779B1
+	if n > 0 {
+		h ^= uint32(k[0]) | uint32(k[n-1])<<8 | uint32(k[n/2])<<16 | uint32(k[(n-1)/3])<<24
+	}
+	h *= 0x85EBCA6B
+	return h ^ h>>15
+}
+
+// build indexes the root object's members. Keys with escapes make the
+// object fall back to the linear scan, which compares decoded keys.
+func (ri *rootIndex) build(d *Doc) {
+	root := &d.nodes[0]
+	if root.kind != Object || root.count < rootMinMembers || 2*int(root.count) > maxRootTable {
+		ri.state = rootLinear
+		return
+	}
+	size := 16
+	for size < 2*int(root.count) {
+		size *= 2
+	}
+	if cap(ri.tab) < size {
+		ri.tab = make([]int32, size)
+	}
+	ri.tab = ri.tab[:size]
+	clear(ri.tab)
+	ri.mask = uint32(size - 1)
+	j := int32(1)
+	for c := root.count; c > 0; c-- {
+		n := &d.nodes[j]
+		if n.keyEscaped {
+			ri.state = rootLinear
+			return
+		}
+		k := d.raw[n.keyStart:n.keyEnd]
+		for h := keyHash(k) & ri.mask; ; h = (h + 1) & ri.mask {
+			e := ri.tab[h]
+			if e == 0 {
+				ri.tab[h] = j + 1
+				break
+			}
+			o := &d.nodes[e-1]
+			if string(d.raw[o.keyStart:o.keyEnd]) == string(k) {
+				ri.tab[h] = j + 1 // a repeated key: the last one wins, as in Get
+				break
+			}
+		}
+		j = n.next
+	}
+	ri.state = rootIndexed
+}
+
+// lookup finds key in the indexed root; ok is false when the index cannot
+// answer (the caller scans instead).
+func (d *Doc) rootLookup(key string) (Value, bool) {
+	ri := &d.root
+	if ri.state == rootUnindexed {
+		ri.build(d)
+	}
+	if ri.state != rootIndexed {
+		return Value{}, false
+	}
+	for h := keyHashString(key) & ri.mask; ; h = (h + 1) & ri.mask {
+		e := ri.tab[h]
+		if e == 0 {
+			return Value{}, true
+		}
+		n := &d.nodes[e-1]
+		if string(d.raw[n.keyStart:n.keyEnd]) == key {
+			return Value{d, e - 1}, true
+		}
+	}
+}

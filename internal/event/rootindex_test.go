@@ -1,0 +1,95 @@
+package event
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// linearGet is Get without the root index: the reference it must agree with.
+func linearGet(v Value, key string) Value {
+	found := Value{}
+	v.EachMember(func(k []byte, m Value) bool {
+		if v.d.key(v.d.nodesAt(m)) == key {
+			found = m
+		}
+		return true
+	})
+	return found
+}
+
+func (d *Doc) nodesAt(v Value) *node { return &d.nodes[v.i] }
+
+func TestRootIndexAgreesWithScan(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	alphabet := []string{"eventName", "eventSource", "eventID", "a", "b", "ab", "ba", "userAgent", "userIdentity", "x\\u0041", "xA", "", "eventTime", "errorCode"}
+	for iter := 0; iter < 2000; iter++ {
+		n := rng.IntN(40)
+		var b strings.Builder
+		b.WriteByte('{')
+		for i := 0; i < n; i++ {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			k := alphabet[rng.IntN(len(alphabet))]
+			if rng.IntN(3) == 0 {
+				k = fmt.Sprintf("k%d", rng.IntN(60))
+			}
+			fmt.Fprintf(&b, "%q:%d", k, i)
+		}
+		b.WriteByte('}')
+		src := strings.ReplaceAll(b.String(), `\\u0041`, `\u0041`)
+		var d Doc
+		if err := d.Parse([]byte(src)); err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		var std map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(src), &std); err != nil {
+			t.Fatal(err)
+		}
+		probe := append([]string{"missing", "k1", "k59"}, alphabet...)
+		probe = append(probe, "xA")
+		for _, k := range probe {
+			got, want := d.Root().Get(k), linearGet(d.Root(), k)
+			if got != want {
+				t.Fatalf("%s: Get(%q) = %v (node %d), scan found %v (node %d)", src, k, got, got.i, want, want.i)
+			}
+			if raw, ok := std[k]; ok != got.Exists() || ok && string(raw) != string(got.Raw()) {
+				t.Fatalf("%s: Get(%q) = %s, encoding/json %s", src, k, got.Raw(), raw)
+			}
+		}
+		out := make([]Value, len(probe))
+		d.Root().Fields(probe, out)
+		for i, k := range probe {
+			if out[i] != linearGet(d.Root(), k) {
+				t.Fatalf("%s: Fields[%q] disagrees with the scan", src, k)
+			}
+		}
+	}
+}
+
+// TestRootIndexReset checks that a Doc reused for another event forgets the
+// previous event's index.
+func TestRootIndexReset(t *testing.T) {
+	var d Doc
+	first := `{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"eventName":"One"}`
+	second := `{"eventName":"Two","a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"i":9}`
+	for _, src := range []string{first, second, first} {
+		if err := d.Parse([]byte(src)); err != nil {
+			t.Fatal(err)
+		}
+		var want map[string]any
+		_ = json.Unmarshal([]byte(src), &want)
+		if got := d.Root().Get("eventName").Str(); got != want["eventName"] {
+			t.Fatalf("after re-parse: eventName %q, want %q", got, want["eventName"])
+		}
+	}
+	if _, err := d.ParseAt([]byte(`xx`+second), 2); err != nil {
+		t.Fatal(err)
+	}
+	if got := d.Root().Get("i").Str(); got != "9" {
+		t.Fatalf("ParseAt: i = %q", got)
+	}
+}
