@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -104,12 +105,43 @@ func writeJSONL(w io.Writer, alerts []alert.Alert, s *summary.Summary, opt Optio
 }
 
 func writeJSON(w io.Writer, alerts []alert.Alert, s *summary.Summary) error {
-	doc := Document{SchemaVersion: SchemaVersion, Detections: make([]Detection, 0, len(alerts)),
-		Summary: summaryView(alerts, s)}
-	for i := range alerts {
-		doc.Detections = append(doc.Detections, NewDetection(&alerts[i]))
+	// The document is streamed one detection at a time: a scan can report
+	// tens of thousands of detections, and encoding the whole document at
+	// once would hold its text (tens of MB) in memory, several times over
+	// while the buffer grows. The bytes are those json.Encoder writes for
+	// Document: compact, since indenting doubles the cost of writing it
+	// (pipe through jq to read).
+	bw, ok := w.(*bufio.Writer)
+	if !ok {
+		bw = bufio.NewWriterSize(w, 64<<10)
 	}
-	// Compact: the document can hold many thousands of detections, and
-	// indenting doubles the cost of writing it (pipe through jq to read).
-	return newEncoder(w).Encode(doc)
+	var buf bytes.Buffer
+	enc := newEncoder(&buf)
+	put := func(v any) error {
+		buf.Reset()
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+		_, err := bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+		return err
+	}
+	bw.WriteString(`{"schema_version":`)
+	if err := put(SchemaVersion); err != nil {
+		return err
+	}
+	bw.WriteString(`,"detections":[`)
+	for i := range alerts {
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		if err := put(NewDetection(&alerts[i])); err != nil {
+			return err
+		}
+	}
+	bw.WriteString(`],"summary":`)
+	if err := put(summaryView(alerts, s)); err != nil {
+		return err
+	}
+	bw.WriteString("}\n")
+	return bw.Flush()
 }

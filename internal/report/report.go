@@ -5,6 +5,7 @@
 package report
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"sort"
@@ -48,6 +49,10 @@ func Write(w io.Writer, format string, alerts []alert.Alert, s *summary.Summary,
 	if s == nil {
 		s = summary.New()
 	}
+	// One buffer for every format: the writers emit a line or a detection
+	// at a time, and an unbuffered file would cost a system call for each.
+	bw := bufio.NewWriterSize(w, 64<<10)
+	w = bw
 	var err error
 	switch format {
 	case "table", "":
@@ -59,9 +64,12 @@ func Write(w io.Writer, format string, alerts []alert.Alert, s *summary.Summary,
 	case "json":
 		err = writeJSON(w, sorted, s)
 	case "html":
-		return WriteHTML(w, sorted, s)
+		err = WriteHTML(w, sorted, s)
 	default:
 		return fmt.Errorf("report: unknown format %q (want table, csv, jsonl or json)", format)
+	}
+	if err == nil {
+		err = bw.Flush()
 	}
 	if err != nil {
 		return fmt.Errorf("report: write %s: %w", format, err)

@@ -284,3 +284,28 @@ func FuzzGroupKeyJSON(f *testing.F) {
 		}
 	})
 }
+
+// TestJSONStreamedEqualsDocument checks that the streamed JSON report has
+// exactly the bytes encoding/json writes for the whole Document, with and
+// without detections.
+func TestJSONStreamedEqualsDocument(t *testing.T) {
+	for _, alerts := range [][]alert.Alert{testAlerts(), nil} {
+		s := testSummary(t)
+		var got bytes.Buffer
+		if err := Write(&got, "json", alerts, s, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		sorted := Sorted(alerts)
+		doc := Document{SchemaVersion: SchemaVersion, Detections: []Detection{}, Summary: summaryView(sorted, s)}
+		for i := range sorted {
+			doc.Detections = append(doc.Detections, NewDetection(&sorted[i]))
+		}
+		var want bytes.Buffer
+		if err := newEncoder(&want).Encode(doc); err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != want.String() {
+			t.Fatalf("streamed report differs from the encoded Document:\n got %s\nwant %s", got.String(), want.String())
+		}
+	}
+}
