@@ -82,6 +82,12 @@ type group struct {
 	a     alert.Alert
 	ids   []idAt
 	first idAt // the evidence whose explanation the alert shows
+	// Once ids has been trimmed, cutoff is the latest evidence kept: an
+	// event at or after it can never be among the earliest maxGroupIDs,
+	// so it is counted without being stored (in a time-ordered scan, the
+	// common case for a busy group).
+	full   bool
+	cutoff idAt
 }
 
 // add merges one match into g; brief is called only when the event's
@@ -110,6 +116,9 @@ func (g *group) add(m sigma.LazyMatch, t time.Time, id string, name []byte, dril
 		// the explanation follows the earliest event.
 		g.a.Explanation, g.first = evidence(m.Explain()), at
 	}
+	if g.full && !at.before(g.cutoff) {
+		return
+	}
 	g.ids = append(g.ids, at)
 	if len(g.ids) > 2*maxGroupIDs {
 		g.trim()
@@ -132,7 +141,11 @@ func (g *group) merge(o *group) {
 	if o.first.before(g.first) {
 		g.a.Explanation, g.a.Records, g.first = o.a.Explanation, o.a.Records, o.first
 	}
-	g.ids = append(g.ids, o.ids...)
+	for _, at := range o.ids {
+		if !g.full || at.before(g.cutoff) {
+			g.ids = append(g.ids, at)
+		}
+	}
 	if len(g.ids) > 2*maxGroupIDs {
 		g.trim()
 	}
@@ -140,8 +153,9 @@ func (g *group) merge(o *group) {
 
 func (g *group) trim() {
 	sort.Slice(g.ids, func(i, j int) bool { return g.ids[i].before(g.ids[j]) })
-	if len(g.ids) > maxGroupIDs {
+	if len(g.ids) >= maxGroupIDs {
 		g.ids = g.ids[:maxGroupIDs]
+		g.full, g.cutoff = true, g.ids[maxGroupIDs-1]
 	}
 }
 

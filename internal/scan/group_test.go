@@ -1,0 +1,111 @@
+package scan_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/signwatch/signwatch/internal/ruleset"
+	"github.com/signwatch/signwatch/internal/scan"
+)
+
+type ev struct {
+	id string
+	t  time.Time
+}
+
+// TestGroupKeepsEarliestEvidence sends 2,500 matches of one group in several
+// orders and file splits: the alert must count all of them and keep exactly
+// the 1,000 earliest eventIDs in time order, whatever the order of arrival.
+func TestGroupKeepsEarliestEvidence(t *testing.T) {
+	ruleDir := t.TempDir()
+	rule := `title: Every GetObject
+id: 7b0c3f4e-1d52-4c1e-9d0a-3c1f4b0e9a11
+status: test
+level: low
+logsource: {product: aws, service: cloudtrail}
+detection:
+  selection: {eventName: GetObject}
+  condition: selection
+`
+	if err := os.WriteFile(filepath.Join(ruleDir, "r.yml"), []byte(rule), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	set, err := ruleset.Load(ruleset.Options{Paths: []string{ruleDir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 2500
+	base := time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
+	events := make([]ev, n)
+	for i := range events {
+		// Two events a second, all within one clock hour, with ids out of
+		// time order so that ties are settled by id.
+		events[i] = ev{fmt.Sprintf("00000000-0000-4000-8000-%012d", (i*7919)%n), base.Add(time.Duration(i/2) * time.Second)}
+	}
+	// Ties (two events per second) are ordered by id.
+	sortByTimeThenID := func(ids []ev) []string {
+		c := append([]ev(nil), ids...)
+		for i := 1; i < len(c); i++ {
+			for j := i; j > 0 && (c[j].t.Before(c[j-1].t) || c[j].t.Equal(c[j-1].t) && c[j].id < c[j-1].id); j-- {
+				c[j], c[j-1] = c[j-1], c[j]
+			}
+		}
+		out := make([]string, 1000)
+		for i := range out {
+			out[i] = c[i].id
+		}
+		return out
+	}
+	want := sortByTimeThenID(events)
+
+	rng := rand.New(rand.NewPCG(3, 4))
+	orders := map[string][]ev{"forward": events, "reverse": nil, "shuffled": nil}
+	for i := len(events) - 1; i >= 0; i-- {
+		orders["reverse"] = append(orders["reverse"], events[i])
+	}
+	shuffled := append([]ev(nil), events...)
+	rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+	orders["shuffled"] = shuffled
+	for name, order := range orders {
+		for _, perFile := range []int{n, 300} {
+			testGroupOrder(t, fmt.Sprintf("%s/%d per file", name, perFile), set, order, perFile, events, want)
+		}
+	}
+}
+
+func testGroupOrder(t *testing.T, name string, set *ruleset.Set, order []ev, perFile int, events []ev, want []string) {
+	t.Helper()
+	n := len(events)
+	dir := t.TempDir()
+	for k := 0; k < len(order); k += perFile {
+		var recs []map[string]any
+		for _, e := range order[k:min(k+perFile, len(order))] {
+			recs = append(recs, map[string]any{"eventVersion": "1.09", "eventID": e.id, "eventTime": e.t.Format(time.RFC3339),
+				"eventSource": "s3.amazonaws.com", "eventName": "GetObject", "awsRegion": "us-east-1", "recipientAccountId": "111122223333",
+				"sourceIPAddress": "192.0.2.10", "userAgent": "aws-cli/2", "userIdentity": map[string]any{"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/alice"}})
+		}
+		writeJSON(t, filepath.Join(dir, fmt.Sprintf("part-%04d.json", k)), map[string]any{"Records": recs})
+	}
+	for _, workers := range []int{1, 2} {
+		res, err := scan.Run(context.Background(), scan.Options{Paths: []string{dir}, Rules: set, Workers: workers})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Alerts) != 1 {
+			t.Fatalf("%s/%d workers: %d alerts, want one group", name, workers, len(res.Alerts))
+		}
+		a := res.Alerts[0]
+		if a.Count != n || !a.FirstSeen.Equal(events[0].t) || !a.LastSeen.Equal(events[n-1].t) {
+			t.Errorf("%s/%d workers: count %d first %v last %v", name, workers, a.Count, a.FirstSeen, a.LastSeen)
+		}
+		if !reflect.DeepEqual(a.EventIDs, want) {
+			t.Errorf("%s/%d workers: kept %d ids, not the earliest 1,000 in time order (first %v, want %v)", name, workers, len(a.EventIDs), a.EventIDs[:3], want[:3])
+		}
+	}
+}
