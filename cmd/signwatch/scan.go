@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"strings"
 	"time"
@@ -154,6 +155,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	strict := fs.Bool("strict", false, "exit 3 when any input error occurred")
 	noProgress := fs.Bool("no-progress", false, "no progress bar, even on a terminal")
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the scan to this file (for performance work)")
+	memProfile := fs.String("memprofile", "", "write a Go heap profile, taken when the scan ends, to this file (for performance work)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: signwatch scan [flags] PATH...   (files, directories, - for stdin, s3://bucket/prefix)")
 		fs.PrintDefaults()
@@ -198,6 +200,11 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	opt.Progress = bar.update
 	res, err := scan.Run(ctx, opt)
 	bar.done()
+	if *memProfile != "" {
+		if err := writeHeapProfile(*memProfile); err != nil {
+			return err
+		}
+	}
 	if errors.Is(err, scan.ErrNoInput) {
 		if res != nil {
 			writeSkipped(stderr, res)
@@ -267,6 +274,21 @@ func startCPUProfile(path string) (func(), error) {
 		return nil, fmt.Errorf("--cpuprofile: %w", err)
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// writeHeapProfile writes the live heap as the scan ends (after a garbage
+// collection, so the profile shows what is still held).
+func writeHeapProfile(path string) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return usageError{fmt.Errorf("--memprofile: %w", err)}
+	}
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return fmt.Errorf("--memprofile: %w", err)
+	}
+	return f.Close()
 }
 
 func writeHTML(path string, res *scan.Result) error {

@@ -56,12 +56,15 @@ func newDedupSet() *dedupSet {
 // firstSeen records id and reports whether it was new.
 func (s *dedupSet) firstSeen(id []byte) bool {
 	k := makeKey(id)
-	sh := &s.shards[k[15]%dedupShards]
+	// k[3] varies with the time in a version-1 UUID, k[15] with the node;
+	// both are random in version 4 and in hashed keys.
+	sh := &s.shards[(k[3]^k[15])%dedupShards]
 	sh.Lock()
-	_, dup := sh.m[k]
-	if !dup {
-		sh.m[k] = struct{}{}
-	}
+	// One assignment, not a lookup then an insert: the set outgrows the
+	// caches, and each probe of it is a memory access.
+	n := len(sh.m)
+	sh.m[k] = struct{}{}
+	added := len(sh.m) > n
 	sh.Unlock()
-	return !dup
+	return added
 }
