@@ -112,9 +112,14 @@ func (g *group) add(m sigma.LazyMatch, t time.Time, id string, name []byte, dril
 	}
 	g.a.Drill = g.a.Drill && drill
 	if at.before(g.first) {
-		// The group's events share account, actor, source and agent: only
-		// the explanation follows the earliest event.
-		g.a.Explanation, g.first = evidence(m.Explain()), at
+		// The group's events share account, actor, source and agent; the
+		// explanation, region and sign-in record follow the earliest event.
+		b := brief()
+		g.a.Explanation, g.a.Region, g.first = evidence(m.Explain()), b.Region, at
+		g.a.Records = nil
+		if b.Record != nil {
+			g.a.Records = []event.SignIn{*b.Record}
+		}
 	}
 	if g.full && !at.before(g.cutoff) {
 		return
@@ -139,7 +144,7 @@ func (g *group) merge(o *group) {
 		g.a.EventName = ""
 	}
 	if o.first.before(g.first) {
-		g.a.Explanation, g.a.Records, g.first = o.a.Explanation, o.a.Records, o.first
+		g.a.Explanation, g.a.Records, g.a.Region, g.first = o.a.Explanation, o.a.Records, o.a.Region, o.first
 	}
 	for _, at := range o.ids {
 		if !g.full || at.before(g.cutoff) {

@@ -87,7 +87,7 @@ func testGroupOrder(t *testing.T, name string, set *ruleset.Set, order []ev, per
 		var recs []map[string]any
 		for _, e := range order[k:min(k+perFile, len(order))] {
 			recs = append(recs, map[string]any{"eventVersion": "1.09", "eventID": e.id, "eventTime": e.t.Format(time.RFC3339),
-				"eventSource": "s3.amazonaws.com", "eventName": "GetObject", "awsRegion": "us-east-1", "recipientAccountId": "111122223333",
+				"eventSource": "s3.amazonaws.com", "eventName": "GetObject", "awsRegion": regionOf(e.id), "recipientAccountId": "111122223333",
 				"sourceIPAddress": "192.0.2.10", "userAgent": "aws-cli/2", "userIdentity": map[string]any{"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/alice"}})
 		}
 		writeJSON(t, filepath.Join(dir, fmt.Sprintf("part-%04d.json", k)), map[string]any{"Records": recs})
@@ -104,8 +104,16 @@ func testGroupOrder(t *testing.T, name string, set *ruleset.Set, order []ev, per
 		if a.Count != n || !a.FirstSeen.Equal(events[0].t) || !a.LastSeen.Equal(events[n-1].t) {
 			t.Errorf("%s/%d workers: count %d first %v last %v", name, workers, a.Count, a.FirstSeen, a.LastSeen)
 		}
+		if a.Region != regionOf(want[0]) {
+			t.Errorf("%s/%d workers: region %s, want the earliest event's, %s", name, workers, a.Region, regionOf(want[0]))
+		}
 		if !reflect.DeepEqual(a.EventIDs, want) {
 			t.Errorf("%s/%d workers: kept %d ids, not the earliest 1,000 in time order (first %v, want %v)", name, workers, len(a.EventIDs), a.EventIDs[:3], want[:3])
 		}
 	}
+}
+
+// regionOf spreads a group's events over regions by their id.
+func regionOf(id string) string {
+	return []string{"us-east-1", "eu-west-1", "ap-south-1"}[int(id[len(id)-1])%3]
 }

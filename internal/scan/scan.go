@@ -152,6 +152,7 @@ func (p *pipeline) run(ctx context.Context, total *summary.Summary) error {
 			for in := range inputs {
 				w.input(ctx, in)
 			}
+			w.flush(true)
 			p.mu.Lock()
 			p.summaries = append(p.summaries, w.sum)
 			p.mu.Unlock()
@@ -446,7 +447,7 @@ func (w *worker) input(ctx context.Context, in source.Input) {
 		w.sum.AddSkipped(in.Name, "not CloudTrail")
 		p.read.Store(true)
 	}
-	w.flush()
+	w.flush(len(w.local.m) >= maxLocalGroups)
 }
 
 // event handles one decoded event.
@@ -553,14 +554,23 @@ func (w *worker) match(root event.Value, raw, idb []byte, t time.Time) {
 	})
 }
 
-// flush hands the worker's alerts and observations to the pipeline.
-func (w *worker) flush() {
-	if len(w.local.m) == 0 && len(w.obs) == 0 && len(w.signIns) == 0 && len(w.steps) == 0 {
+// maxLocalGroups bounds the groups a worker builds before it merges them
+// into the scan's. A worker keeps its groups from one input to the next: a
+// busy group then opens (and builds its alert) once per worker rather than
+// once per input file.
+const maxLocalGroups = 8192
+
+// flush hands the worker's observations to the pipeline and, with
+// withGroups, its groups too.
+func (w *worker) flush(withGroups bool) {
+	if (!withGroups || len(w.local.m) == 0) && len(w.obs) == 0 && len(w.signIns) == 0 && len(w.steps) == 0 {
 		return
 	}
 	p := w.p
 	p.mu.Lock()
-	p.groups.mergeFrom(w.local)
+	if withGroups {
+		p.groups.mergeFrom(w.local)
+	}
 	p.obs = append(p.obs, w.obs...)
 	p.signIns = append(p.signIns, w.signIns...)
 	p.steps = append(p.steps, w.steps...)
