@@ -2,7 +2,9 @@ package scan
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
+	"math/bits"
 	"sync"
 )
 
@@ -37,34 +39,93 @@ func makeKey(id []byte) idKey {
 
 const dedupShards = 64
 
-// dedupSet is a concurrent set of eventIDs.
+// dedupSet is a concurrent set of eventIDs: shards, each an open-addressing
+// table of 16-byte keys. A Go map would do, but the set outgrows the CPU
+// caches within a few hundred thousand events, and there each lookup of a
+// map costs two or three cache misses (its control word, then the slot),
+// where a flat table of keys costs one.
 type dedupSet struct {
 	shards [dedupShards]struct {
 		sync.Mutex
-		m map[idKey]struct{}
+		idTable
+		_ [24]byte // keep shards on separate cache lines
 	}
 }
 
-func newDedupSet() *dedupSet {
-	s := &dedupSet{}
-	for i := range s.shards {
-		s.shards[i].m = make(map[idKey]struct{})
-	}
-	return s
-}
+func newDedupSet() *dedupSet { return &dedupSet{} }
 
 // firstSeen records id and reports whether it was new.
 func (s *dedupSet) firstSeen(id []byte) bool {
 	k := makeKey(id)
-	// k[3] varies with the time in a version-1 UUID, k[15] with the node;
-	// both are random in version 4 and in hashed keys.
-	sh := &s.shards[(k[3]^k[15])%dedupShards]
+	h := k.hash()
+	sh := &s.shards[h>>58] // the top bits pick the shard, the low bits the slot
 	sh.Lock()
-	// One assignment, not a lookup then an insert: the set outgrows the
-	// caches, and each probe of it is a memory access.
-	n := len(sh.m)
-	sh.m[k] = struct{}{}
-	added := len(sh.m) > n
+	added := sh.insert(k, h)
 	sh.Unlock()
 	return added
+}
+
+// hash mixes the key's two halves: UUIDs of other versions than 4 have
+// fixed or slowly changing bytes.
+func (k idKey) hash() uint64 {
+	a := binary.LittleEndian.Uint64(k[:8])
+	b := binary.LittleEndian.Uint64(k[8:])
+	h := (a ^ bits.RotateLeft64(b, 29)) * 0x9E3779B97F4A7C15
+	return h ^ h>>32
+}
+
+// idTable is a set of idKeys with linear probing. The all-zero key marks an
+// empty slot, so its presence is kept apart.
+type idTable struct {
+	slots   []idKey
+	n       int
+	hasZero bool
+}
+
+// maxLoad is the fill (in eighths) at which the table doubles: after a
+// doubling it is 7/16 full, so a key costs 16/(7/16) ≈ 37 bytes at worst
+// and 16/(7/8) ≈ 18 at best.
+const maxLoad = 7
+
+func (t *idTable) insert(k idKey, h uint64) bool {
+	if k == (idKey{}) {
+		added := !t.hasZero
+		t.hasZero = true
+		return added
+	}
+	if 8*(t.n+1) > maxLoad*len(t.slots) {
+		t.grow()
+	}
+	mask := uint64(len(t.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		switch t.slots[i] {
+		case k:
+			return false
+		case idKey{}:
+			t.slots[i] = k
+			t.n++
+			return true
+		}
+	}
+}
+
+func (t *idTable) grow() {
+	old := t.slots
+	size := 2 * len(old)
+	if size == 0 {
+		size = 1024
+	}
+	t.slots = make([]idKey, size)
+	mask := uint64(size - 1)
+	for _, k := range old {
+		if k == (idKey{}) {
+			continue
+		}
+		for i := k.hash() & mask; ; i = (i + 1) & mask {
+			if t.slots[i] == (idKey{}) {
+				t.slots[i] = k
+				break
+			}
+		}
+	}
 }

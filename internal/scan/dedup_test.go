@@ -1,0 +1,104 @@
+package scan
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"testing"
+)
+
+// TestDedupSetAgreesWithMap checks the set against a map of strings over
+// UUIDs (upper and lower case), the all-zero UUID, version-1 UUIDs that
+// differ in few bytes, and ids that are not UUIDs, across many growths.
+func TestDedupSetAgreesWithMap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	s := newDedupSet()
+	seen := map[string]bool{}
+	var ids []string
+	for i := 0; i < 200000; i++ {
+		var id string
+		switch rng.IntN(6) {
+		case 0:
+			id = "00000000-0000-0000-0000-000000000000"
+		case 1:
+			id = fmt.Sprintf("%08x-1dd2-11b2-8000-00155d000001", rng.IntN(50000)) // version 1, one node
+		case 2:
+			id = fmt.Sprintf("req-%d", rng.IntN(50000))
+		case 3:
+			if len(ids) > 0 {
+				id = ids[rng.IntN(len(ids))] // a repeat
+				break
+			}
+			fallthrough
+		default:
+			id = fmt.Sprintf("%08x-%04x-4%03x-8%03x-%012x", rng.Uint32(), rng.IntN(1<<16), rng.IntN(1<<12), rng.IntN(1<<12), rng.Uint64()&(1<<48-1))
+		}
+		ids = append(ids, id)
+		key := string(makeKey([]byte(id)).canonical())
+		want := !seen[key]
+		seen[key] = true
+		if got := s.firstSeen([]byte(id)); got != want {
+			t.Fatalf("id %d %q: firstSeen %v, want %v", i, id, got, want)
+		}
+	}
+	if got := s.firstSeen([]byte("00000000-0000-0000-0000-000000000000")); got {
+		t.Fatal("the all-zero UUID was forgotten")
+	}
+	if !s.firstSeen([]byte("never-seen")) || s.firstSeen([]byte("never-seen")) {
+		t.Fatal("a new id")
+	}
+	// Upper-case UUIDs are the same event.
+	if s.firstSeen([]byte("ABCDEF01-2345-4678-89AB-CDEF01234567")) != true || s.firstSeen([]byte("abcdef01-2345-4678-89ab-cdef01234567")) {
+		t.Fatal("UUIDs compare case-insensitively")
+	}
+}
+
+func (k idKey) canonical() []byte { return k[:] }
+
+// TestDedupSetConcurrent inserts overlapping ids from several goroutines:
+// each id must be reported new exactly once.
+func TestDedupSetConcurrent(t *testing.T) {
+	s := newDedupSet()
+	var mu sync.Mutex
+	news := map[string]int{}
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 20000; i++ {
+				id := fmt.Sprintf("id-%d", (i*7+g*5000)%30000)
+				if s.firstSeen([]byte(id)) {
+					mu.Lock()
+					news[id]++
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for id, n := range news {
+		if n != 1 {
+			t.Fatalf("%s reported new %d times", id, n)
+		}
+	}
+	if len(news) != 30000 {
+		t.Fatalf("%d distinct ids reported new, want 30000", len(news))
+	}
+}
+
+func BenchmarkDedupSet(b *testing.B) {
+	ids := make([][]byte, 1<<20)
+	rng := rand.New(rand.NewPCG(1, 1))
+	for i := range ids {
+		ids[i] = fmt.Appendf(nil, "%08x-%04x-4%03x-8%03x-%012x", rng.Uint32(), rng.IntN(1<<16), rng.IntN(1<<12), rng.IntN(1<<12), rng.Uint64()&(1<<48-1))
+	}
+	b.ResetTimer()
+	s := newDedupSet()
+	for i := 0; i < b.N; i++ {
+		if i%len(ids) == 0 && i > 0 {
+			s = newDedupSet()
+		}
+		s.firstSeen(ids[i%len(ids)])
+	}
+}
