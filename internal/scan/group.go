@@ -44,10 +44,19 @@ var (
 	keyIdentity = []string{"arn", "principalId"}
 )
 
-// newGroupKey hashes the key fields of root with two independent seeds
-// (shared by all workers, so their groups merge). It reads the fields in
-// two passes over the members, as this runs for every match.
-func newGroupKey(m sigma.LazyMatch, root event.Value, t time.Time, seeds *[2]maphash.Seed) groupKey {
+// eventGroup is what grouping needs of one event: the hash of its key
+// fields, its hour, its name and whether it is drill traffic. It is computed
+// once for all the rules the event matches.
+type eventGroup struct {
+	h1, h2 uint64
+	bucket int64
+	name   []byte
+	drill  bool
+}
+
+// newEventGroup hashes the key fields of root with two independent seeds
+// (shared by all workers, so their groups merge).
+func newEventGroup(root event.Value, t time.Time, seeds *[2]maphash.Seed) eventGroup {
 	var top [4]event.Value
 	var id [2]event.Value
 	root.Fields(keyTop, top[:])
@@ -62,7 +71,8 @@ func newGroupKey(m sigma.LazyMatch, root event.Value, t time.Time, seeds *[2]map
 		h1.WriteByte(0)
 		h2.WriteByte(0)
 	}
-	return groupKey{rule: m.Rule, h1: h1.Sum64(), h2: h2.Sum64(), bucket: t.Truncate(groupBucket).Unix()}
+	return eventGroup{h1: h1.Sum64(), h2: h2.Sum64(), bucket: t.Truncate(groupBucket).Unix(),
+		name: root.Get("eventName").Bytes(), drill: drillEvent(root, top[2])}
 }
 
 type idAt struct {
@@ -187,8 +197,8 @@ func newGroups(seeds *[2]maphash.Seed) *groups {
 	return &groups{m: map[groupKey]*group{}, seeds: seeds}
 }
 
-func (gs *groups) add(m sigma.LazyMatch, root event.Value, t time.Time, id string, brief func() brief) {
-	k := newGroupKey(m, root, t, gs.seeds)
+func (gs *groups) add(m sigma.LazyMatch, eg *eventGroup, t time.Time, id string, brief func() brief) {
+	k := groupKey{rule: m.Rule, h1: eg.h1, h2: eg.h2, bucket: eg.bucket}
 	g, ok := gs.m[k]
 	if !ok {
 		if len(gs.m) >= maxGroups {
@@ -198,13 +208,13 @@ func (gs *groups) add(m sigma.LazyMatch, root event.Value, t time.Time, id strin
 		g = &group{}
 		gs.m[k] = g
 	}
-	g.add(m, t, id, root.Get("eventName").Bytes(), drillEvent(root), brief)
+	g.add(m, t, id, eg.name, eg.drill, brief)
 }
 
 // drillEvent tells drill traffic by its marks without building strings.
-func drillEvent(root event.Value) bool {
+func drillEvent(root, userAgent event.Value) bool {
 	return bytes.HasPrefix(root.Get("eventID").Bytes(), []byte(alert.DrillEventIDPrefix)) ||
-		bytes.HasSuffix(root.Get("userAgent").Bytes(), []byte(alert.DrillUserAgentSuffix))
+		bytes.HasSuffix(userAgent.Bytes(), []byte(alert.DrillUserAgentSuffix))
 }
 
 // mergeFrom moves every group of o into gs and empties o.

@@ -530,15 +530,21 @@ func (w *worker) match(root event.Value, raw, idb []byte, t time.Time) {
 	set := w.p.opt.Rules
 	// The event is parsed already (the summary needs it), so the engine's
 	// rule index is cheaper than the literal prefilter here.
-	var b *brief
-	var id string
+	// What the matches need of the event is computed once, on the first
+	// match that needs it (the variables stay on the stack: the closures do
+	// not escape).
+	var (
+		b             brief
+		eg            eventGroup
+		haveB, haveEG bool
+		id            string
+	)
 	w.enrich.ResetBytes(root.Get("sourceIPAddress").Bytes())
 	getBrief := func() brief {
-		if b == nil {
-			bb := newBrief(root, t)
-			b = &bb
+		if !haveB {
+			b, haveB = newBrief(root, t), true
 		}
-		return *b
+		return b
 	}
 	set.MatchParsedLazy(root, &w.enrich, func(m sigma.LazyMatch) {
 		if id == "" {
@@ -549,7 +555,10 @@ func (w *worker) match(root event.Value, raw, idb []byte, t time.Time) {
 			w.obs = append(w.obs, observed{obs: set.Observation(m.Rule, root, id, t, w.p.corrFld), brief: getBrief()})
 		}
 		if set.Reported(k) {
-			w.local.add(m, root, t, id, getBrief)
+			if !haveEG {
+				eg, haveEG = newEventGroup(root, t, w.local.seeds), true
+			}
+			w.local.add(m, &eg, t, id, getBrief)
 		}
 	})
 }
