@@ -172,7 +172,9 @@ func (st *state) itemMatches(ci *citem, sel string, x *Explanation) bool {
 		if p == nil {
 			return false
 		}
-		st.note(x, ci, sel, p, string(c.text))
+		if x != nil { // the string is built only when explaining
+			st.note(x, ci, sel, p, string(c.text))
+		}
 		base += len(alt)
 	}
 	return true
