@@ -12,6 +12,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/bits"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -316,6 +317,9 @@ func describeByte(c byte) string {
 var isSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
 
 func skipSpace(data []byte, i int) int {
+	if i < len(data) && data[i] > ' ' {
+		return i // compact JSON, as CloudTrail writes it
+	}
 	for i < len(data) && isSpace[data[i]] {
 		i++
 	}
@@ -337,7 +341,27 @@ func scanString(data []byte, i int) (int, bool, error) {
 	i++
 	esc := false
 	for {
-		i = skipSafe(data, i)
+		// Skip the bytes that need no attention (all but a quote, a
+		// backslash or a control character) eight at a time: CloudTrail's
+		// bytes are mostly string contents, so this is the parser's hot
+		// loop, written here rather than called.
+		for i+8 <= len(data) {
+			w := binary.LittleEndian.Uint64(data[i:])
+			q := w ^ quote
+			b := w ^ bslsh
+			// A byte is flagged when it is zero in q or b or below 0x20.
+			// The lowest flagged byte is where to look; should it be a
+			// false alarm, the byte loop below steps over it.
+			m := (((q - lsb) & ^q) | ((b - lsb) & ^b) | ((w - space) & ^w)) & msb
+			if m != 0 {
+				i += bits.TrailingZeros64(m) / 8
+				break
+			}
+			i += 8
+		}
+		for i < len(data) && strSafe[data[i]] {
+			i++
+		}
 		if i >= len(data) {
 			return i, esc, &SyntaxError{int64(start), "unterminated string"}
 		}
@@ -374,30 +398,6 @@ const (
 	bslsh = '\\' * lsb
 	space = 0x20 * lsb
 )
-
-// skipSafe returns the offset of the first byte at or after i that needs
-// attention inside a string (a quote, a backslash or a control character),
-// or len(data). It tests eight bytes at a time: CloudTrail's bytes are
-// mostly string contents, so this loop is the parser's hot path.
-func skipSafe(data []byte, i int) int {
-	for i+8 <= len(data) {
-		w := binary.LittleEndian.Uint64(data[i:])
-		q := w ^ quote
-		b := w ^ bslsh
-		// A byte is flagged when it is zero in q or b (a quote or a
-		// backslash) or below 0x20. Bytes >= 0x80 may be flagged falsely;
-		// the byte loop below settles them.
-		m := ((q - lsb) & ^q) | ((b - lsb) & ^b) | ((w - space) & ^w)
-		if m&msb != 0 {
-			break
-		}
-		i += 8
-	}
-	for i < len(data) && strSafe[data[i]] {
-		i++
-	}
-	return i
-}
 
 func isHex4(b []byte) bool {
 	for _, c := range b[:4] {
