@@ -3,7 +3,6 @@ package scan
 import (
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"math/bits"
 	"sync"
 )
@@ -16,19 +15,17 @@ type idKey [16]byte
 func makeKey(id []byte) idKey {
 	var k idKey
 	if len(id) == 36 && id[8] == '-' && id[13] == '-' && id[18] == '-' && id[23] == '-' {
-		var hexb [32]byte
+		bad := byte(0)
 		j := 0
-		for i, c := range id {
-			if i == 8 || i == 13 || i == 18 || i == 23 {
-				continue
+		for _, g := range uuidGroups {
+			for i := g[0]; i < g[1]; i += 2 {
+				hi, lo := hexVal[id[i]], hexVal[id[i+1]]
+				bad |= hi | lo
+				k[j] = hi<<4 | lo&0x0f
+				j++
 			}
-			if c >= 'A' && c <= 'F' {
-				c += 'a' - 'A'
-			}
-			hexb[j] = c
-			j++
 		}
-		if _, err := hex.Decode(k[:], hexb[:]); err == nil {
+		if bad&0xf0 == 0 {
 			return k // a UUID, case-insensitively: lossless
 		}
 	}
@@ -36,6 +33,25 @@ func makeKey(id []byte) idKey {
 	copy(k[:], sum[:16])
 	return k
 }
+
+// uuidGroups are the byte ranges of a UUID's hex digits.
+var uuidGroups = [5][2]int{{0, 8}, {9, 13}, {14, 18}, {19, 23}, {24, 36}}
+
+// hexVal maps a hex digit (either case) to its value and anything else to
+// 0xff.
+var hexVal = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = byte(c - '0')
+	}
+	for c := 'a'; c <= 'f'; c++ {
+		t[c] = byte(c-'a') + 10
+		t[c-'a'+'A'] = byte(c-'a') + 10
+	}
+	return t
+}()
 
 const dedupShards = 64
 

@@ -1,8 +1,11 @@
 package scan
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -100,5 +103,27 @@ func BenchmarkDedupSet(b *testing.B) {
 			s = newDedupSet()
 		}
 		s.firstSeen(ids[i%len(ids)])
+	}
+}
+
+// TestMakeKeyUUID checks the UUID fast path against encoding/hex, and that
+// strings that only look like UUIDs are hashed instead.
+func TestMakeKeyUUID(t *testing.T) {
+	id := "3038ebd2-c98a-4c65-9b6e-e22506292313"
+	want, _ := hex.DecodeString(strings.ReplaceAll(id, "-", ""))
+	if k := makeKey([]byte(id)); string(k[:]) != string(want) {
+		t.Fatalf("makeKey(%s) = %x, want %x", id, k, want)
+	}
+	if makeKey([]byte(strings.ToUpper(id))) != makeKey([]byte(id)) {
+		t.Fatal("upper-case UUID differs")
+	}
+	for _, notUUID := range []string{"3038ebd2-c98a-4c65-9b6e-e2250629231g", "3038ebd2-c98a-4c65-9b6e-e2250629231 ", "3038ebd2xc98a-4c65-9b6e-e22506292313"} {
+		if k := makeKey([]byte(notUUID)); string(k[:]) == string(want) || k == makeKey([]byte("other")) {
+			t.Fatalf("%q: key %x", notUUID, k)
+		}
+		sum := sha256.Sum256([]byte("eventID:" + notUUID))
+		if k := makeKey([]byte(notUUID)); string(k[:]) != string(sum[:16]) {
+			t.Fatalf("%q: not hashed", notUUID)
+		}
 	}
 }

@@ -87,6 +87,15 @@ func (a idAt) before(b idAt) bool {
 	return a.id < b.id
 }
 
+// eventBefore is before for an event whose id is still raw bytes (the
+// comparison does not allocate).
+func eventBefore(t time.Time, id []byte, b idAt) bool {
+	if !t.Equal(b.t) {
+		return t.Before(b.t)
+	}
+	return string(id) < b.id
+}
+
 // group is one grouped alert being built.
 type group struct {
 	a     alert.Alert
@@ -101,14 +110,15 @@ type group struct {
 }
 
 // add merges one match into g; brief is called only when the event's
-// details are needed (the group's first or, so far, earliest event).
-func (g *group) add(m sigma.LazyMatch, t time.Time, id string, name []byte, drill bool, brief func() brief) {
-	at := idAt{t, id}
+// details are needed (the group's first or, so far, earliest event). The
+// id's string is made only when the group keeps it.
+func (g *group) add(m sigma.LazyMatch, t time.Time, id []byte, name []byte, drill bool, brief func() brief) {
 	if g.a.Count > 0 && g.a.EventName != string(name) {
 		g.a.EventName = ""
 	}
 	if g.a.Count == 0 {
-		g.a = singleAlert(m.Rule, m.Explain(), brief(), id)
+		at := idAt{t, string(id)}
+		g.a = singleAlert(m.Rule, m.Explain(), brief(), at.id)
 		g.first = at
 		g.ids = append(g.ids[:0], at)
 		return
@@ -121,20 +131,20 @@ func (g *group) add(m sigma.LazyMatch, t time.Time, id string, name []byte, dril
 		g.a.LastSeen = t
 	}
 	g.a.Drill = g.a.Drill && drill
-	if at.before(g.first) {
+	if eventBefore(t, id, g.first) {
 		// The group's events share account, actor, source and agent; the
 		// explanation, region and sign-in record follow the earliest event.
 		b := brief()
-		g.a.Explanation, g.a.Region, g.first = evidence(m.Explain()), b.Region, at
+		g.a.Explanation, g.a.Region, g.first = evidence(m.Explain()), b.Region, idAt{t, string(id)}
 		g.a.Records = nil
 		if b.Record != nil {
 			g.a.Records = []event.SignIn{*b.Record}
 		}
 	}
-	if g.full && !at.before(g.cutoff) {
+	if g.full && !eventBefore(t, id, g.cutoff) {
 		return
 	}
-	g.ids = append(g.ids, at)
+	g.ids = append(g.ids, idAt{t, string(id)})
 	if len(g.ids) > 2*maxGroupIDs {
 		g.trim()
 	}
@@ -197,7 +207,7 @@ func newGroups(seeds *[2]maphash.Seed) *groups {
 	return &groups{m: map[groupKey]*group{}, seeds: seeds}
 }
 
-func (gs *groups) add(m sigma.LazyMatch, eg *eventGroup, t time.Time, id string, brief func() brief) {
+func (gs *groups) add(m sigma.LazyMatch, eg *eventGroup, t time.Time, id []byte, brief func() brief) {
 	k := groupKey{rule: m.Rule, h1: eg.h1, h2: eg.h2, bucket: eg.bucket}
 	g, ok := gs.m[k]
 	if !ok {

@@ -547,18 +547,18 @@ func (w *worker) match(root event.Value, raw, idb []byte, t time.Time) {
 		return b
 	}
 	set.MatchParsedLazy(root, &w.enrich, func(m sigma.LazyMatch) {
-		if id == "" {
-			id = string(idb)
-		}
 		k := ruleset.Key(m.Rule.Meta)
 		if set.Referenced(k) {
+			if id == "" {
+				id = string(idb)
+			}
 			w.obs = append(w.obs, observed{obs: set.Observation(m.Rule, root, id, t, w.p.corrFld), brief: getBrief()})
 		}
 		if set.Reported(k) {
 			if !haveEG {
 				eg, haveEG = newEventGroup(root, t, w.local.seeds), true
 			}
-			w.local.add(m, &eg, t, id, getBrief)
+			w.local.add(m, &eg, t, idb, getBrief)
 		}
 	})
 }
