@@ -1,6 +1,7 @@
 package summary
 
 import (
+	"bytes"
 	"sort"
 )
 
@@ -22,6 +23,11 @@ type Counter struct {
 	cap         int
 	dropped     int64
 	droppedKeys int64
+	// The last key counted and its count: consecutive events of one
+	// delivery file share their account and region, and bursts share a
+	// caller, so most additions skip hashing the key.
+	last  []byte
+	lastP *int64
 }
 
 // NewCounter returns a Counter tracking at most cap keys (at least 2).
@@ -35,11 +41,17 @@ func NewCounter(cap int) *Counter {
 // AddBytes counts one occurrence of key; it does not allocate when the key
 // is already tracked.
 func (c *Counter) AddBytes(key []byte) {
-	if p := c.m[string(key)]; p != nil {
-		*p++
+	if c.lastP != nil && bytes.Equal(key, c.last) {
+		*c.lastP++
 		return
 	}
-	c.insert(string(key), 1)
+	p := c.m[string(key)]
+	if p != nil {
+		*p++
+	} else {
+		p = c.insert(string(key), 1)
+	}
+	c.last, c.lastP = append(c.last[:0], key...), p
 }
 
 // Add counts n occurrences of key.
@@ -51,12 +63,13 @@ func (c *Counter) Add(key string, n int64) {
 	c.insert(key, n)
 }
 
-func (c *Counter) insert(key string, n int64) {
+func (c *Counter) insert(key string, n int64) *int64 {
 	if len(c.m) >= c.cap {
 		c.prune()
 	}
 	v := n
 	c.m[key] = &v
+	return &v
 }
 
 // prune drops every key whose count is at or below the median.
@@ -67,6 +80,7 @@ func (c *Counter) prune() {
 	}
 	sort.Slice(counts, func(i, j int) bool { return counts[i] < counts[j] })
 	median := counts[len(counts)/2]
+	c.lastP = nil // its key may be dropped
 	for k, p := range c.m {
 		if *p <= median {
 			c.dropped += *p

@@ -3,6 +3,7 @@ package summary
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -402,5 +403,37 @@ func TestSignInsOverTime(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %+v", got)
+	}
+}
+
+// TestCounterLastKeyCache checks that AddBytes (which remembers the last
+// key) counts exactly as Add does, through prunes and merges.
+func TestCounterLastKeyCache(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for round := 0; round < 200; round++ {
+		cached, plain := NewCounter(2+rng.IntN(6)), NewCounter(0)
+		plain.cap = cached.cap
+		for i := 0; i < 300; i++ {
+			k := fmt.Sprintf("k%d", rng.IntN(10))
+			if rng.IntN(10) == 0 {
+				// a merge in between, which may prune
+				o := NewCounter(100)
+				o.Add(k, 2)
+				cached.Merge(o)
+				plain.Merge(o)
+				continue
+			}
+			cached.AddBytes([]byte(k))
+			plain.Add(k, 1)
+		}
+		for i := 0; i < 10; i++ {
+			k := fmt.Sprintf("k%d", i)
+			if cached.Get(k) != plain.Get(k) {
+				t.Fatalf("round %d: %s counted %d, want %d", round, k, cached.Get(k), plain.Get(k))
+			}
+		}
+		if a, b := fmt.Sprint(cached.Dropped()), fmt.Sprint(plain.Dropped()); a != b {
+			t.Fatalf("round %d: dropped %s, want %s", round, a, b)
+		}
 	}
 }
