@@ -3,7 +3,8 @@ package scan
 import (
 	"bytes"
 	"hash/maphash"
-	"sort"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/signwatch/signwatch/internal/alert"
@@ -85,6 +86,13 @@ func (a idAt) before(b idAt) bool {
 		return a.t.Before(b.t)
 	}
 	return a.id < b.id
+}
+
+func (a idAt) compare(b idAt) int {
+	if c := a.t.Compare(b.t); c != 0 {
+		return c
+	}
+	return strings.Compare(a.id, b.id)
 }
 
 // eventBefore is before for an event whose id is still raw bytes (the
@@ -177,7 +185,10 @@ func (g *group) merge(o *group) {
 }
 
 func (g *group) trim() {
-	sort.Slice(g.ids, func(i, j int) bool { return g.ids[i].before(g.ids[j]) })
+	// In a time-ordered scan the ids arrive in order: check before sorting.
+	if !slices.IsSortedFunc(g.ids, idAt.compare) {
+		slices.SortFunc(g.ids, idAt.compare)
+	}
 	if len(g.ids) >= maxGroupIDs {
 		g.ids = g.ids[:maxGroupIDs]
 		g.full, g.cutoff = true, g.ids[maxGroupIDs-1]
