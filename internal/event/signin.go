@@ -118,13 +118,13 @@ func NormalizeSignIn(root Value) (SignIn, bool) {
 	if root.Kind() != Object {
 		return SignIn{}, false
 	}
-	s := SignIn{
-		EventSource: str(root, "eventSource"),
-		EventName:   str(root, "eventName"),
-	}
-	if !IsSignIn(s.EventSource, s.EventName) {
+	// Decide on the bytes first: most events are not sign-ins, and their
+	// names need not become strings.
+	src, name := root.Get("eventSource"), root.Get("eventName")
+	if !scalar(src) || !scalar(name) || !IsSignIn(string(src.Bytes()), string(name.Bytes())) {
 		return SignIn{}, false
 	}
+	s := SignIn{EventSource: src.Str(), EventName: name.Str()}
 	t, ok := EventTime(root)
 	s.Time, s.Untimed = t, !ok
 	s.EventID = str(root, "eventID")
@@ -160,6 +160,15 @@ func ActorOf(root Value) Actor {
 }
 
 // str returns the string (or scalar text) of member key of v, "" when absent.
+// scalar reports whether v is a string, number or boolean (what str reads).
+func scalar(v Value) bool {
+	switch v.Kind() {
+	case String, Number, Bool:
+		return true
+	}
+	return false
+}
+
 func str(v Value, key string) string {
 	m := v.Get(key)
 	switch m.Kind() {

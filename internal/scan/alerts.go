@@ -27,7 +27,7 @@ type brief struct {
 	Record    *event.SignIn // the normalized record, for sign-in events
 }
 
-func newBrief(root event.Value, t time.Time) brief {
+func newBrief(root event.Value, t time.Time, si *event.SignIn) brief {
 	b := brief{
 		Time:      t,
 		Account:   root.Get("recipientAccountId").Str(),
@@ -39,9 +39,10 @@ func newBrief(root event.Value, t time.Time) brief {
 	if b.Account == "" {
 		b.Account = root.Path("userIdentity", "accountId").Str()
 	}
-	if si, ok := event.NormalizeSignIn(root); ok {
-		b.Actor = actorLabel(si.Actor)
-		b.Record = &si
+	if si != nil {
+		rec := *si // the worker reuses si for its next event
+		b.Actor = actorLabel(rec.Actor)
+		b.Record = &rec
 	} else {
 		b.Actor = actorLabel(event.ActorOf(root))
 	}

@@ -399,6 +399,7 @@ type worker struct {
 	p       *pipeline
 	sum     *summary.Summary
 	doc     event.Doc
+	si      event.SignIn // the current event's sign-in record, if it is one
 	enrich  geo.Enricher
 	local   *groups
 	obs     []observed
@@ -475,17 +476,24 @@ func (w *worker) event(rec decode.Record) error {
 		w.sum.AddOutOfRange()
 		return nil
 	}
-	w.sum.AddEvent(root, rec.Raw)
+	// The sign-in record is built once for the summary, the rules' alerts
+	// and the end-of-scan passes (for other events this is two lookups).
+	var si *event.SignIn
+	if rec, ok := event.NormalizeSignIn(root); ok {
+		w.si = rec
+		si = &w.si
+	}
+	w.sum.AddEventSignIn(root, rec.Raw, si)
 	if p.cw != nil {
 		p.mu.Lock()
 		p.cw.Observe(t, root, rec.Raw)
 		p.mu.Unlock()
 	}
 	if p.opt.Rules != nil {
-		w.match(root, rec.Raw, id, t)
+		w.match(root, rec.Raw, id, t, si)
 	}
-	if timed {
-		w.signIn(root)
+	if timed && si != nil {
+		w.signIn(si)
 	}
 	return nil
 }
@@ -493,40 +501,23 @@ func (w *worker) event(rec decode.Record) error {
 // signIn keeps what the end-of-scan passes need from a sign-in event: the
 // successful sign-ins for the baseline, the Identity Center steps for
 // stitching.
-func (w *worker) signIn(root event.Value) {
-	// string(b) in these calls does not allocate: the conversions are
-	// used only for the comparisons and map lookups inside IsSignIn.
-	if !signInSource(root.Get("eventSource").Bytes()) ||
-		!isSignIn(root.Get("eventSource").Bytes(), root.Get("eventName").Bytes()) {
+func (w *worker) signIn(si *event.SignIn) {
+	switch si.EventSource {
+	case "signin.amazonaws.com", "sso.amazonaws.com", "iam.amazonaws.com":
+	default:
 		return
 	}
-	si, ok := event.NormalizeSignIn(root)
-	if !ok {
-		return
-	}
-	if event.Stitchable(&si) {
-		w.steps = append(w.steps, si)
+	if event.Stitchable(si) {
+		w.steps = append(w.steps, *si)
 	}
 	if w.p.opt.NewCountry != nil {
-		if b, ok := baseline.FromEvent(&si); ok {
+		if b, ok := baseline.FromEvent(si); ok {
 			w.signIns = append(w.signIns, b)
 		}
 	}
 }
 
-// isSignIn is event.IsSignIn on byte slices.
-func isSignIn(src, name []byte) bool { return event.IsSignIn(string(src), string(name)) }
-
-// signInSource is a cheap first test (no allocation) before IsSignIn.
-func signInSource(src []byte) bool {
-	switch string(src) {
-	case "signin.amazonaws.com", "sso.amazonaws.com", "iam.amazonaws.com":
-		return true
-	}
-	return false
-}
-
-func (w *worker) match(root event.Value, raw, idb []byte, t time.Time) {
+func (w *worker) match(root event.Value, raw, idb []byte, t time.Time, si *event.SignIn) {
 	set := w.p.opt.Rules
 	// The event is parsed already (the summary needs it), so the engine's
 	// rule index is cheaper than the literal prefilter here.
@@ -542,7 +533,7 @@ func (w *worker) match(root event.Value, raw, idb []byte, t time.Time) {
 	w.enrich.ResetBytes(root.Get("sourceIPAddress").Bytes())
 	getBrief := func() brief {
 		if !haveB {
-			b, haveB = newBrief(root, t), true
+			b, haveB = newBrief(root, t, si), true
 		}
 		return b
 	}

@@ -391,7 +391,15 @@ var identityKeys = []string{"type", "arn", "userName", "principalId", "accountId
 
 // AddEvent counts one unique event. It reads only a few top-level fields
 // (and userIdentity) unless the event is a sign-in, which is normalized.
-func (s *Summary) AddEvent(root event.Value, raw []byte) {
+func (s *Summary) AddEvent(root event.Value, raw []byte) { s.addEvent(root, raw, nil, false) }
+
+// AddEventSignIn is AddEvent for a caller that has normalized the event
+// already: si is its sign-in record, or nil when it is not a sign-in.
+func (s *Summary) AddEventSignIn(root event.Value, raw []byte, si *event.SignIn) {
+	s.addEvent(root, raw, si, true)
+}
+
+func (s *Summary) addEvent(root event.Value, raw []byte, si *event.SignIn, normalized bool) {
 	s.unique++
 	s.eventBytes += int64(len(raw))
 	var f [9]event.Value
@@ -425,6 +433,12 @@ func (s *Summary) AddEvent(root event.Value, raw []byte) {
 	if bytes.Equal(id[0].Bytes(), keyRoot) {
 		s.rootEvents++
 		s.rootNames.AddBytes(name)
+	}
+	if normalized {
+		if si != nil {
+			s.addSignIn(si)
+		}
+		return
 	}
 	src := f[fSource].Bytes()
 	if bytes.Equal(src, srcSign) || bytes.Equal(src, srcSSO) || bytes.Equal(src, srcOA) || bytes.Equal(src, srcIAM) {
