@@ -471,7 +471,12 @@ func (w *worker) event(rec decode.Record) error {
 		w.sum.AddDuplicate()
 		return nil
 	}
-	t, timed := event.EventTime(root)
+	// The decoder has parsed the time of most events already; where it
+	// could not, EventTime's wider set of forms is tried.
+	t, timed := rec.Time.UTC(), !rec.Time.IsZero()
+	if !timed {
+		t, timed = event.EventTime(root)
+	}
 	if !p.inRange(root, t, timed) {
 		w.sum.AddOutOfRange()
 		return nil
@@ -483,7 +488,7 @@ func (w *worker) event(rec decode.Record) error {
 		w.si = rec
 		si = &w.si
 	}
-	w.sum.AddEventSignIn(root, rec.Raw, si)
+	w.sum.AddEventNormalized(root, rec.Raw, summary.Normalized{Time: t, Timed: timed, SignIn: si})
 	if p.cw != nil {
 		p.mu.Lock()
 		p.cw.Observe(t, root, rec.Raw)

@@ -372,13 +372,11 @@ var (
 )
 
 // topKeys are the top-level fields AddEvent reads, in one pass.
-var topKeys = []string{"eventTime", "@timestamp", "awsRegion", "recipientAccountId", "userIdentity",
+var topKeys = []string{"awsRegion", "recipientAccountId", "userIdentity",
 	"sourceIPAddress", "userAgent", "eventName", "eventSource"}
 
 const (
-	fTime = iota
-	fTimestamp
-	fRegion
+	fRegion = iota
 	fAccount
 	fIdentity
 	fIP
@@ -391,27 +389,39 @@ var identityKeys = []string{"type", "arn", "userName", "principalId", "accountId
 
 // AddEvent counts one unique event. It reads only a few top-level fields
 // (and userIdentity) unless the event is a sign-in, which is normalized.
-func (s *Summary) AddEvent(root event.Value, raw []byte) { s.addEvent(root, raw, nil, false) }
+func (s *Summary) AddEvent(root event.Value, raw []byte) { s.addEvent(root, raw, nil) }
 
-// AddEventSignIn is AddEvent for a caller that has normalized the event
-// already: si is its sign-in record, or nil when it is not a sign-in.
-func (s *Summary) AddEventSignIn(root event.Value, raw []byte, si *event.SignIn) {
-	s.addEvent(root, raw, si, true)
+// Normalized is what a caller that has read an event already knows of it.
+type Normalized struct {
+	Time   time.Time     // event.EventTime's result
+	Timed  bool          // event.EventTime's ok
+	SignIn *event.SignIn // event.NormalizeSignIn's record, nil when not a sign-in
 }
 
-func (s *Summary) addEvent(root event.Value, raw []byte, si *event.SignIn, normalized bool) {
+// AddEventNormalized is AddEvent for a caller that has read the event's time
+// and built its sign-in record already, so they are not worked out again.
+func (s *Summary) AddEventNormalized(root event.Value, raw []byte, n Normalized) {
+	s.addEvent(root, raw, &n)
+}
+
+func (s *Summary) addEvent(root event.Value, raw []byte, n *Normalized) {
 	s.unique++
 	s.eventBytes += int64(len(raw))
-	var f [9]event.Value
+	var f [7]event.Value
 	var id [5]event.Value
 	root.Fields(topKeys, f[:])
 	f[fIdentity].Fields(identityKeys, id[:])
-	if t, ok := event.ParseTime(f[fTime]); ok {
-		s.addTime(t)
-	} else if t, ok := event.ParseTime(f[fTimestamp]); ok {
-		s.addTime(t)
-	} else {
+	switch {
+	case n != nil && n.Timed:
+		s.addTime(n.Time)
+	case n != nil:
 		s.untimed++
+	default:
+		if t, ok := event.EventTime(root); ok {
+			s.addTime(t)
+		} else {
+			s.untimed++
+		}
 	}
 	s.regions.AddBytes(f[fRegion].Bytes())
 	acct := f[fAccount]
@@ -434,9 +444,9 @@ func (s *Summary) addEvent(root event.Value, raw []byte, si *event.SignIn, norma
 		s.rootEvents++
 		s.rootNames.AddBytes(name)
 	}
-	if normalized {
-		if si != nil {
-			s.addSignIn(si)
+	if n != nil {
+		if n.SignIn != nil {
+			s.addSignIn(n.SignIn)
 		}
 		return
 	}

@@ -437,3 +437,38 @@ func TestCounterLastKeyCache(t *testing.T) {
 		}
 	}
 }
+
+// TestAddEventNormalizedAgrees checks that a caller passing what it has
+// worked out already gets the summary AddEvent would build.
+func TestAddEventNormalizedAgrees(t *testing.T) {
+	events := []string{
+		ev("a", "2023-07-16T04:33:40Z", "us-east-1", "123456789012", "signin.amazonaws.com", "ConsoleLogin", rootID, "198.51.100.7", firefox, login("Success", "No")),
+		ev("b", "2023-07-16T04:35:00Z", "us-east-1", "123456789012", "signin.amazonaws.com", "ConsoleLogin", aliceID, "198.51.100.8", firefox, login("Failure", "No")),
+		ev("c", "", "eu-west-1", "123456789012", "s3.amazonaws.com", "GetObject", roleID, "10.0.0.1", "aws-sdk-go", `"@timestamp":"2023-07-16T05:00:00.000Z"`),
+		ev("d", "", "eu-west-1", "123456789012", "s3.amazonaws.com", "PutObject", roleID, "10.0.0.1", "aws-sdk-go", ""),
+		ev("e", "1689482020", "eu-west-1", "123456789012", "sso.amazonaws.com", "Federate", ssoID, "203.0.113.9", firefox, ""),
+		ev("f", "not a time", "us-east-1", "123456789012", "iam.amazonaws.com", "CreateLoginProfile", aliceID, "203.0.113.9", firefox, `"requestParameters":{"userName":"mallory"}`),
+	}
+	plain, normalized := New(), New()
+	var d event.Doc
+	for _, e := range events {
+		if err := d.Parse([]byte(e)); err != nil {
+			t.Fatal(err)
+		}
+		plain.AddEvent(d.Root(), []byte(e))
+		n := Normalized{}
+		n.Time, n.Timed = event.EventTime(d.Root())
+		if si, ok := event.NormalizeSignIn(d.Root()); ok {
+			n.SignIn = &si
+		}
+		normalized.AddEventNormalized(d.Root(), []byte(e), n)
+	}
+	a, _ := json.Marshal(plain.View())
+	b, _ := json.Marshal(normalized.View())
+	if string(a) != string(b) {
+		t.Fatalf("AddEventNormalized differs from AddEvent:\n got %s\nwant %s", b, a)
+	}
+	if v := plain.View(); v.Events.Unique != int64(len(events)) || len(v.SignIns) == 0 {
+		t.Fatalf("the fixture should count sign-ins: %+v", v.SignIns)
+	}
+}

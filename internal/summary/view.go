@@ -3,6 +3,7 @@ package summary
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -164,8 +165,11 @@ const maxAccountsShown = 1000
 
 // View builds the written form of the summary. Lists are never nil.
 func (s *Summary) View() *View {
+	skipped := append([]Skipped{}, s.skipped...)
+	// By name: workers skip files in whatever order they finish them.
+	slices.SortStableFunc(skipped, func(a, b Skipped) int { return strings.Compare(a.Name, b.Name) })
 	v := &View{
-		Files: FilesView{Read: s.filesRead, Skipped: s.filesSkipped, SkippedFiles: append([]Skipped{}, s.skipped...),
+		Files: FilesView{Read: s.filesRead, Skipped: s.filesSkipped, SkippedFiles: skipped,
 			SkippedTruncated: int64(len(s.skipped)) < s.filesSkipped},
 		Events: EventsView{Read: s.eventsRead, Unique: s.unique, Duplicates: s.duplicates, OutOfRange: s.outOfRange,
 			ParseErrors: s.problems, ErrorPositions: append([]string{}, s.positions...), Untimed: s.untimed},
