@@ -1,5 +1,10 @@
 package event
 
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
 // The root object of a CloudTrail event is read many times per event (the
 // summary, de-duplication, every rule's fields, alert grouping), and each
 // Get on it compares keys one by one. rootIndex is a small open-addressing
@@ -28,26 +33,46 @@ type rootIndex struct {
 	tab   []int32 // node index + 1 of the member with each key; 0 is empty
 }
 
-// keyHash mixes a key's length and three of its bytes; probing settles
-// collisions, and CloudTrail's top-level keys differ in these bytes.
+// keyHash mixes a key's length with its first and last eight bytes (all
+// of a shorter key). A hash of a few bytes would not do: eventName,
+// eventTime and eventType share their length, first, middle and last
+// bytes.
 func keyHash(k []byte) uint32 {
 	n := len(k)
-	h := uint32(n) * 0x9E3779B1
-	if n > 0 {
-		h ^= uint32(k[0]) | uint32(k[n-1])<<8 | uint32(k[n/2])<<16 | uint32(k[(n-1)/3])<<24
+	var a, b uint64
+	if n >= 8 {
+		a = binary.LittleEndian.Uint64(k)
+		b = binary.LittleEndian.Uint64(k[n-8:])
+	} else {
+		for i := 0; i < n; i++ {
+			a |= uint64(k[i]) << (8 * i)
+		}
 	}
-	h *= 0x85EBCA6B
-	return h ^ h>>15
+	return mixKey(a, b, n)
 }
 
 func keyHashString(k string) uint32 {
 	n := len(k)
-	h := uint32(n) * 0x9E3779B1
-	if n > 0 {
-		h ^= uint32(k[0]) | uint32(k[n-1])<<8 | uint32(k[n/2])<<16 | uint32(k[(n-1)/3])<<24
+	var a, b uint64
+	if n >= 8 {
+		a = uint64(k[0]) | uint64(k[1])<<8 | uint64(k[2])<<16 | uint64(k[3])<<24 |
+			uint64(k[4])<<32 | uint64(k[5])<<40 | uint64(k[6])<<48 | uint64(k[7])<<56
+		t := k[n-8:]
+		b = uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+			uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
+	} else {
+		for i := 0; i < n; i++ {
+			a |= uint64(k[i]) << (8 * i)
+		}
 	}
-	h *= 0x85EBCA6B
-	return h ^ h>>15
+	return mixKey(a, b, n)
+}
+
+func mixKey(a, b uint64, n int) uint32 {
+	h := (a*0x9E3779B97F4A7C15 ^ bits.RotateLeft64(b*0xC2B2AE3D27D4EB4F, 31)) + uint64(n)
+	h ^= h >> 29
+	h *= 0xBF58476D1CE4E5B9
+	return uint32(h >> 32)
 }
 
 // build indexes the root object's members. Keys with escapes make the

@@ -93,3 +93,36 @@ func TestRootIndexReset(t *testing.T) {
 		t.Fatalf("ParseAt: i = %q", got)
 	}
 }
+
+// TestKeyHashForms checks that the string and byte forms of the key hash
+// agree (lookups use one, the table the other) and that CloudTrail's
+// top-level keys do not collide (the first hash had eventName, eventTime
+// and eventType all alike).
+func TestKeyHashForms(t *testing.T) {
+	keys := []string{"eventVersion", "userIdentity", "eventTime", "eventSource", "eventName", "awsRegion",
+		"sourceIPAddress", "userAgent", "requestParameters", "responseElements", "requestID", "eventID",
+		"readOnly", "eventType", "managementEvent", "recipientAccountId", "eventCategory", "tlsDetails",
+		"additionalEventData", "errorCode", "errorMessage", "resources", "sessionCredentialFromConsole",
+		"serviceEventDetails", "apiVersion", "sharedEventID", "vpcEndpointId", "", "a", "ab", "abcdefg", "abcdefgh"}
+	full := map[uint32]string{}
+	slots := map[uint32][]string{}
+	for _, k := range keys {
+		h := keyHash([]byte(k))
+		if h != keyHashString(k) {
+			t.Fatalf("%q: byte and string hashes differ", k)
+		}
+		if o, dup := full[h]; dup {
+			t.Errorf("%q and %q have the same hash", k, o)
+		}
+		full[h] = k
+		slots[h&63] = append(slots[h&63], k)
+	}
+	// 32 random keys in 64 slots: about 6.6 land in a taken slot.
+	collided := 0
+	for _, ks := range slots {
+		collided += len(ks) - 1
+	}
+	if collided > 14 {
+		t.Errorf("%d of %d keys share a slot: %v", collided, len(keys), slots)
+	}
+}
