@@ -241,8 +241,16 @@ func (p *parser) object(i, depth int) (int, int32, bool, error) {
 		} else {
 			seen |= bit
 		}
-		i, err = p.value(i, int32(kstart), int32(kend-1), kesc, depth)
-		if err != nil {
+		if data[i] == '"' {
+			// Most members are strings: no call to value for them.
+			end, esc, err := scanString(data, i)
+			if err != nil {
+				return end, count, false, err
+			}
+			p.doc.nodes = append(p.doc.nodes, node{start: int32(i), end: int32(end), keyStart: int32(kstart), keyEnd: int32(kend - 1),
+				next: int32(len(p.doc.nodes) + 1), kind: String, escaped: esc, keyEscaped: kesc})
+			i = end
+		} else if i, err = p.value(i, int32(kstart), int32(kend-1), kesc, depth); err != nil {
 			return i, count, false, err
 		}
 		count++
