@@ -22,7 +22,7 @@ import (
 
 const sample = "../../testdata/sample"
 
-func catalog(t *testing.T) *ruleset.Set {
+func catalog(t testing.TB) *ruleset.Set {
 	t.Helper()
 	set, err := ruleset.Load(ruleset.Options{Builtin: rules.FS})
 	if err != nil {
