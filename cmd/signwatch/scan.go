@@ -197,7 +197,11 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		defer stop()
 	}
 	bar := newProgressBar(stderr, *noProgress)
-	opt.Progress = bar.update
+	budget := newMemoryBudget()
+	opt.Progress = func(p scan.Progress) {
+		budget.update(p.Events)
+		bar.update(p)
+	}
 	res, err := scan.Run(ctx, opt)
 	bar.done()
 	if *memProfile != "" {

@@ -7,10 +7,9 @@
 // EventBridge envelopes, CloudWatch Logs subscription payloads, Firehose HTTP
 // endpoint delivery bodies and CloudTrail digest files. See docs/inputs.md.
 //
-// Each event is handed to the caller as validated but unindexed JSON bytes
-// (Record.Raw): the splitter checks the whole structure with event.Skip and
-// looks only at a few top-level fields, so a consumer that can tell from
-// cheap checks that no rule will match may skip the full parse.
+// Each event is handed to the caller as validated JSON bytes (Record.Raw)
+// and, for the events of Records arrays, as the parsed tape the splitter
+// built while checking it (Record.Doc), so that no event is parsed twice.
 //
 // Bad input never stops the decoding of the rest of an input: each piece is
 // reported as a Problem and skipped.
