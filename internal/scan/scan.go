@@ -400,6 +400,7 @@ type worker struct {
 	sum     *summary.Summary
 	doc     event.Doc
 	si      event.SignIn // the current event's sign-in record, if it is one
+	pending int64        // events read and not yet added to the pipeline's count
 	enrich  geo.Enricher
 	local   *groups
 	obs     []observed
@@ -424,6 +425,8 @@ func (w *worker) input(ctx context.Context, in source.Input) {
 		w.sum.AddProblem(pr.Error())
 		p.inputErrors.Add(1)
 	})
+	p.events.Add(w.pending)
+	w.pending = 0
 	p.inputs.Add(1)
 	p.bytes.Add(res.DecodedBytes)
 	if err != nil {
@@ -454,7 +457,12 @@ func (w *worker) input(ctx context.Context, in source.Input) {
 // event handles one decoded event.
 func (w *worker) event(rec decode.Record) error {
 	p := w.p
-	p.events.Add(1)
+	// The shared counter is for progress: updated every eventBatch events
+	// and after each input, so that workers do not contend for it.
+	if w.pending++; w.pending == eventBatch {
+		p.events.Add(w.pending)
+		w.pending = 0
+	}
 	w.sum.AddRead()
 	var root event.Value
 	if rec.Doc != nil {
@@ -558,6 +566,10 @@ func (w *worker) match(root event.Value, raw, idb []byte, t time.Time, si *event
 		}
 	})
 }
+
+// eventBatch is how many events a worker counts before adding them to the
+// pipeline's progress counter.
+const eventBatch = 256
 
 // maxLocalGroups bounds the groups a worker builds before it merges them
 // into the scan's. A worker keeps its groups from one input to the next: a

@@ -209,3 +209,22 @@ func gz(t *testing.T, b []byte) []byte {
 	zw.Close()
 	return buf.Bytes()
 }
+
+// TestProgressFinalSnapshot checks that the last progress report counts
+// every event read and every input decoded, whatever the number of workers.
+func TestProgressFinalSnapshot(t *testing.T) {
+	for _, workers := range []int{1, 3} {
+		var last scan.Progress
+		calls := 0
+		res, err := scan.Run(context.Background(), scan.Options{Paths: []string{sample}, Rules: catalog(t), Workers: workers,
+			Progress: func(p scan.Progress) { last = p; calls++ }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := res.Summary.View()
+		if calls == 0 || last.Events != v.Events.Read || last.Inputs != v.Files.Read+v.Files.Skipped || !last.WalkDone {
+			t.Errorf("workers=%d: last progress %+v after %d calls; summary read %d events from %d files (%d skipped)",
+				workers, last, calls, v.Events.Read, v.Files.Read, v.Files.Skipped)
+		}
+	}
+}
