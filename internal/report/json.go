@@ -1,11 +1,13 @@
 package report
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"runtime"
+	"strconv"
+	"sync"
 
 	"github.com/signwatch/signwatch/internal/alert"
 	"github.com/signwatch/signwatch/internal/summary"
@@ -90,58 +92,90 @@ func newEncoder(w io.Writer) *json.Encoder {
 }
 
 func writeJSONL(w io.Writer, alerts []alert.Alert, s *summary.Summary, opt Options) error {
-	enc := newEncoder(w)
-	for i := range alerts {
-		d := NewDetection(&alerts[i])
+	err := encodeDetections(w, alerts, func(b *bytes.Buffer, enc *json.Encoder, i int, d Detection) error {
 		d.Type = "detection"
-		if err := enc.Encode(d); err != nil {
-			return err
-		}
+		return enc.Encode(d) // one line each
+	})
+	if err != nil || opt.NoSummary {
+		return err
 	}
-	if opt.NoSummary {
-		return nil
-	}
-	return enc.Encode(summaryLine{Type: "summary", SchemaVersion: SchemaVersion, View: summaryView(alerts, s)})
+	return newEncoder(w).Encode(summaryLine{Type: "summary", SchemaVersion: SchemaVersion, View: summaryView(alerts, s)})
 }
 
 func writeJSON(w io.Writer, alerts []alert.Alert, s *summary.Summary) error {
-	// The document is streamed one detection at a time: a scan can report
-	// tens of thousands of detections, and encoding the whole document at
-	// once would hold its text (tens of MB) in memory, several times over
-	// while the buffer grows. The bytes are those json.Encoder writes for
-	// Document: compact, since indenting doubles the cost of writing it
-	// (pipe through jq to read).
-	bw, ok := w.(*bufio.Writer)
-	if !ok {
-		bw = bufio.NewWriterSize(w, 64<<10)
-	}
-	var buf bytes.Buffer
-	enc := newEncoder(&buf)
-	put := func(v any) error {
-		buf.Reset()
-		if err := enc.Encode(v); err != nil {
-			return err
-		}
-		_, err := bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+	// The document is streamed a window of detections at a time: a scan can
+	// report tens of thousands of detections, and encoding the whole
+	// document at once would hold its text (tens of MB) in memory, several
+	// times over while the buffer grows. The bytes are those json.Encoder
+	// writes for Document: compact, since indenting doubles the cost of
+	// writing it (pipe through jq to read).
+	if _, err := io.WriteString(w, `{"schema_version":`+strconv.Quote(SchemaVersion)+`,"detections":[`); err != nil {
 		return err
 	}
-	bw.WriteString(`{"schema_version":`)
-	if err := put(SchemaVersion); err != nil {
-		return err
-	}
-	bw.WriteString(`,"detections":[`)
-	for i := range alerts {
+	err := encodeDetections(w, alerts, func(b *bytes.Buffer, enc *json.Encoder, i int, d Detection) error {
 		if i > 0 {
-			bw.WriteByte(',')
+			b.WriteByte(',')
 		}
-		if err := put(NewDetection(&alerts[i])); err != nil {
+		if err := enc.Encode(d); err != nil {
 			return err
 		}
-	}
-	bw.WriteString(`],"summary":`)
-	if err := put(summaryView(alerts, s)); err != nil {
+		b.Truncate(b.Len() - 1) // Encode's newline
+		return nil
+	})
+	if err != nil {
 		return err
 	}
-	bw.WriteString("}\n")
-	return bw.Flush()
+	var tail bytes.Buffer
+	tail.WriteString(`],"summary":`)
+	if err := newEncoder(&tail).Encode(summaryView(alerts, s)); err != nil {
+		return err
+	}
+	tail.Truncate(tail.Len() - 1)
+	tail.WriteString("}\n")
+	_, err = w.Write(tail.Bytes())
+	return err
+}
+
+// encodeWindow is how many detections are encoded before they are written:
+// it bounds the memory of the encoded text whatever the number of
+// detections.
+const encodeWindow = 1024
+
+// encodeDetections encodes every alert as a Detection with put, which
+// appends detection i's text to b (enc writes to b), and writes the text in
+// alert order. The detections of a window are encoded on all available
+// cores: encoding is most of the cost of writing a large report, and it is
+// the part of a scan that runs after the workers have finished.
+func encodeDetections(w io.Writer, alerts []alert.Alert, put func(b *bytes.Buffer, enc *json.Encoder, i int, d Detection) error) error {
+	parts := max(1, min(runtime.GOMAXPROCS(0), len(alerts)/64))
+	bufs := make([]bytes.Buffer, parts)
+	encs := make([]*json.Encoder, parts)
+	for i := range encs {
+		encs[i] = newEncoder(&bufs[i])
+	}
+	errs := make([]error, parts)
+	for start := 0; start < len(alerts); start += encodeWindow {
+		end := min(start+encodeWindow, len(alerts))
+		per := (end - start + parts - 1) / parts
+		var wg sync.WaitGroup
+		for p := range parts {
+			lo, hi := min(start+p*per, end), min(start+(p+1)*per, end)
+			bufs[p].Reset()
+			wg.Go(func() {
+				for i := lo; i < hi && errs[p] == nil; i++ {
+					errs[p] = put(&bufs[p], encs[p], i, NewDetection(&alerts[i]))
+				}
+			})
+		}
+		wg.Wait()
+		for p := range parts {
+			if errs[p] != nil {
+				return errs[p]
+			}
+			if _, err := w.Write(bufs[p].Bytes()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -289,7 +289,16 @@ func FuzzGroupKeyJSON(f *testing.F) {
 // exactly the bytes encoding/json writes for the whole Document, with and
 // without detections.
 func TestJSONStreamedEqualsDocument(t *testing.T) {
-	for _, alerts := range [][]alert.Alert{testAlerts(), nil} {
+	// Many detections: several windows, encoded in parallel parts.
+	var many []alert.Alert
+	for i := 0; i < 2*encodeWindow+77; i++ {
+		for _, a := range testAlerts() {
+			a.FirstSeen = a.FirstSeen.Add(time.Duration(i) * time.Second)
+			a.Account = fmt.Sprintf("%012d", i)
+			many = append(many, a)
+		}
+	}
+	for _, alerts := range [][]alert.Alert{testAlerts(), nil, many} {
 		s := testSummary(t)
 		var got bytes.Buffer
 		if err := Write(&got, "json", alerts, s, Options{}); err != nil {
@@ -307,5 +316,38 @@ func TestJSONStreamedEqualsDocument(t *testing.T) {
 		if got.String() != want.String() {
 			t.Fatalf("streamed report differs from the encoded Document:\n got %s\nwant %s", got.String(), want.String())
 		}
+	}
+}
+
+// TestJSONLStreamedEqualsEncoder checks that JSON Lines written in parallel
+// windows has the bytes of encoding each detection in turn.
+func TestJSONLStreamedEqualsEncoder(t *testing.T) {
+	var many []alert.Alert
+	for i := 0; i < encodeWindow+500; i++ {
+		for _, a := range testAlerts() {
+			a.Account = fmt.Sprintf("%012d", i)
+			many = append(many, a)
+		}
+	}
+	s := testSummary(t)
+	var got bytes.Buffer
+	if err := Write(&got, "jsonl", many, s, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	sorted := Sorted(many)
+	var want bytes.Buffer
+	enc := newEncoder(&want)
+	for i := range sorted {
+		d := NewDetection(&sorted[i])
+		d.Type = "detection"
+		if err := enc.Encode(d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := enc.Encode(summaryLine{Type: "summary", SchemaVersion: SchemaVersion, View: summaryView(sorted, s)}); err != nil {
+		t.Fatal(err)
+	}
+	if got.String() != want.String() {
+		t.Fatalf("JSON Lines differ from encoding each detection in turn (%d vs %d bytes)", got.Len(), want.Len())
 	}
 }
