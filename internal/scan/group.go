@@ -64,17 +64,16 @@ func newEventGroup(root event.Value, t time.Time, seeds *[2]maphash.Seed) eventG
 	var id [2]event.Value
 	root.Fields(keyTop, top[:])
 	top[3].Fields(keyIdentity, id[:])
-	var h1, h2 maphash.Hash
-	h1.SetSeed(seeds[0])
-	h2.SetSeed(seeds[1])
+	// Each field is hashed on its own (one call each, no streaming state)
+	// and the field hashes are chained, so that moving bytes from one field
+	// to the next changes the result.
+	var h1, h2 uint64
 	for _, v := range [...]event.Value{top[0], top[1], top[2], id[0], id[1]} {
 		b := v.Bytes()
-		h1.Write(b)
-		h2.Write(b)
-		h1.WriteByte(0)
-		h2.WriteByte(0)
+		h1 = (h1^maphash.Bytes(seeds[0], b))*0x9E3779B97F4A7C15 + 1
+		h2 = (h2^maphash.Bytes(seeds[1], b))*0xC2B2AE3D27D4EB4F + 1
 	}
-	return eventGroup{h1: h1.Sum64(), h2: h2.Sum64(), bucket: t.Truncate(groupBucket).Unix(),
+	return eventGroup{h1: h1, h2: h2, bucket: t.Truncate(groupBucket).Unix(),
 		name: root.Get("eventName").Bytes(), drill: drillEvent(root, top[2])}
 }
 
