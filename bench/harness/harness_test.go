@@ -134,7 +134,7 @@ func TestMeasureWithStandIn(t *testing.T) {
 		t.Fatal(err)
 	}
 	ds := &dataset{events: 1, rawBytes: 30, plainFiles: []string{data}, plain: share{1, 30}, targets: []target{{"input", dir}}}
-	ms := measurements(ds, bin, nil, dir)
+	ms := measurements(ds, []binary{{path: bin}}, nil, dir)
 	if len(ms) != 3 {
 		t.Fatalf("%d measurements, want cat and two scans", len(ms))
 	}
@@ -153,10 +153,45 @@ func TestMeasureWithStandIn(t *testing.T) {
 	}
 }
 
+// TestBaselineBuildInterleaved measures two builds (the same stand-in under
+// two names): their scans alternate and the report compares them.
+func TestBaselineBuildInterleaved(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("uses a shell script")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "fake-signwatch")
+	script := "#!/bin/sh\nwhile [ $# -gt 0 ]; do if [ \"$1\" = --output ]; then echo '{\"detections\":[],\"summary\":{\"events\":{\"read\":1}}}' > \"$2\"; fi; shift; done\n"
+	if err := os.WriteFile(bin, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ds := &dataset{events: 1, rawBytes: 30, targets: []target{{".json", dir}}}
+	ms := measurements(ds, []binary{{path: bin}, {label: "@v1", path: bin}}, nil, dir)
+	var names []string
+	for _, m := range ms {
+		names = append(names, m.name)
+		m.runOnce(context.Background())
+	}
+	want := "signwatch scan .json GOMAXPROCS=1,signwatch@v1 scan .json GOMAXPROCS=1,signwatch scan .json GOMAXPROCS=2,signwatch@v1 scan .json GOMAXPROCS=2"
+	if strings.Join(names, ",") != want {
+		t.Fatalf("measurements %v, want the builds side by side", names)
+	}
+	var out bytes.Buffer
+	report(&out, ds, ms)
+	for _, want := range []string{"working tree against v1", "signwatch scan .json GOMAXPROCS=1", "x\n"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Count(out.String(), "x\n") != 2 {
+		t.Errorf("want one comparison a scan:\n%s", out.String())
+	}
+}
+
 func TestFailingScanIsReported(t *testing.T) {
 	dir := t.TempDir()
 	ds := &dataset{events: 1, rawBytes: 1, targets: []target{{"input", dir}}}
-	ms := measurements(ds, filepath.Join(dir, "missing-binary"), nil, dir)
+	ms := measurements(ds, []binary{{path: filepath.Join(dir, "missing-binary")}}, nil, dir)
 	for _, m := range ms {
 		m.runOnce(context.Background())
 	}

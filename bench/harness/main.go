@@ -35,7 +35,7 @@ type config struct {
 	events, accounts, perFile, reps int
 	seed                            int64
 	span                            time.Duration
-	scenario, dir, input            string
+	scenario, dir, input, baseline  string
 	keep                            bool
 	scanArgs                        []string
 }
@@ -67,6 +67,7 @@ func parseFlags(args []string) (config, error) {
 	fl.BoolVar(&c.keep, "keep", false, "keep the generated files (always kept with -dir)")
 	fl.IntVar(&c.reps, "reps", 3, "repetitions of each measurement (the median is reported)")
 	fl.StringVar(&c.input, "input", "", "measure existing CloudTrail files under this path instead of generating (e.g. the real corpora)")
+	fl.StringVar(&c.baseline, "baseline", "", "also build signwatch at this git revision (a commit, HEAD~3, a tag) and measure it interleaved with the working tree's build")
 	if err := fl.Parse(args); err != nil {
 		return c, err
 	}
@@ -111,11 +112,21 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	bin, buildErr := buildSignwatch(ctx, dir)
-	if buildErr != nil {
-		fmt.Fprintf(out, "\nsignwatch build FAILED, only baselines are measured:\n%s\n", indent(buildErr.Error()))
+	var bins []binary
+	if bin, err := buildSignwatch(ctx, dir); err != nil {
+		fmt.Fprintf(out, "\nsignwatch build FAILED, only baselines are measured:\n%s\n", indent(err.Error()))
+	} else {
+		bins = append(bins, binary{path: bin})
 	}
-	ms := measurements(ds, bin, cfg.scanArgs, dir)
+	if cfg.baseline != "" {
+		bin, err := buildAt(ctx, dir, cfg.baseline)
+		if err != nil {
+			return err
+		}
+		bins = append(bins, binary{label: "@" + cfg.baseline, path: bin})
+		fmt.Fprintf(out, "\nbaseline: signwatch at %s, measured interleaved with the working tree's build\n", cfg.baseline)
+	}
+	ms := measurements(ds, bins, cfg.scanArgs, dir)
 	if err := warm(ctx, ds); err != nil {
 		return err
 	}
@@ -223,6 +234,28 @@ func buildSignwatch(ctx context.Context, dir string) (string, error) {
 	cmd.Dir = root
 	if outb, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build ./cmd/signwatch: %w\n%s", err, outb)
+	}
+	return bin, nil
+}
+
+// buildAt builds ./cmd/signwatch as it is at git revision rev, in a
+// temporary worktree that is removed afterwards.
+func buildAt(ctx context.Context, dir, rev string) (string, error) {
+	root, err := moduleRoot(ctx)
+	if err != nil {
+		return "", err
+	}
+	src := filepath.Join(dir, "baseline-src")
+	add := exec.CommandContext(ctx, "git", "-C", root, "worktree", "add", "--detach", src, rev)
+	if outb, err := add.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("-baseline %s: git worktree add: %w\n%s", rev, err, outb)
+	}
+	defer exec.Command("git", "-C", root, "worktree", "remove", "--force", src).Run()
+	bin := filepath.Join(dir, "signwatch-baseline")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/signwatch")
+	cmd.Dir = src
+	if outb, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("-baseline %s: go build ./cmd/signwatch: %w\n%s", rev, err, outb)
 	}
 	return bin, nil
 }

@@ -18,6 +18,8 @@ import (
 // measurement is one command line measured repeatedly.
 type measurement struct {
 	name     string
+	build    string     // the signwatch build's label ("" for the working tree, "@REV")
+	scan     string     // what a scan measures (input and GOMAXPROCS), the same for every build
 	baseline bool       // the gzip -dc reference
 	in       share      // what the measured command reads
 	argv     [][]string // run one after another (file lists are chunked)
@@ -32,7 +34,11 @@ type measurement struct {
 // timeBin is GNU time, used for peak RSS when present.
 const timeBin = "/usr/bin/time"
 
-func measurements(ds *dataset, bin string, extra []string, dir string) []*measurement {
+// binary is one signwatch build to measure; label is empty for the working
+// tree's and "@REV" for a baseline's.
+type binary struct{ label, path string }
+
+func measurements(ds *dataset, bins []binary, extra []string, dir string) []*measurement {
 	var ms []*measurement
 	if len(ds.gzFiles) > 0 {
 		gz := &measurement{name: "gzip -dc *.json.gz > /dev/null", baseline: true, in: ds.gz}
@@ -48,20 +54,24 @@ func measurements(ds *dataset, bin string, extra []string, dir string) []*measur
 		}
 		ms = append(ms, cat)
 	}
-	if bin == "" {
-		return ms
-	}
 	for _, in := range ds.targets {
 		for _, procs := range []int{1, 2} {
-			outFile := filepath.Join(dir, fmt.Sprintf("scan%s-%d.out.json", in.label, procs))
-			argv := append([]string{bin, "scan", "--format", "json", "--output", outFile}, extra...)
-			ms = append(ms, &measurement{
-				name:   fmt.Sprintf("signwatch scan %s GOMAXPROCS=%d", in.label, procs),
-				in:     share{ds.events, ds.rawBytes},
-				argv:   [][]string{append(argv, in.path)},
-				env:    []string{"GOMAXPROCS=" + strconv.Itoa(procs)},
-				output: outFile,
-			})
+			for i, b := range bins { // builds side by side, so drift hits them alike
+				outFile := filepath.Join(dir, fmt.Sprintf("scan%s-%d.out.json", in.label, procs))
+				if i > 0 {
+					outFile = filepath.Join(dir, fmt.Sprintf("scan%s-%d.baseline.out.json", in.label, procs))
+				}
+				argv := append([]string{b.path, "scan", "--format", "json", "--output", outFile}, extra...)
+				ms = append(ms, &measurement{
+					name:   fmt.Sprintf("signwatch%s scan %s GOMAXPROCS=%d", b.label, in.label, procs),
+					build:  b.label,
+					scan:   fmt.Sprintf("%s GOMAXPROCS=%d", in.label, procs),
+					in:     share{ds.events, ds.rawBytes},
+					argv:   [][]string{append(argv, in.path)},
+					env:    []string{"GOMAXPROCS=" + strconv.Itoa(procs)},
+					output: outFile,
+				})
+			}
 		}
 	}
 	return ms
@@ -198,10 +208,14 @@ func report(out io.Writer, ds *dataset, ms []*measurement) {
 			base = median(m.times)
 		}
 	}
-	fmt.Fprintf(out, "\n%-40s %9s %9s %12s %9s %8s %9s\n", "measurement (median of runs)", "median", "min", "events/s", "MB/s", "x gzip", "peak RSS")
+	w := 40
+	for _, m := range ms {
+		w = max(w, len(m.name))
+	}
+	fmt.Fprintf(out, "\n%-*s %9s %9s %12s %9s %8s %9s\n", w, "measurement (median of runs)", "median", "min", "events/s", "MB/s", "x gzip", "peak RSS")
 	for _, m := range ms {
 		if m.failed != "" {
-			fmt.Fprintf(out, "%-40s FAILED: %s\n", m.name, m.failed)
+			fmt.Fprintf(out, "%-*s FAILED: %s\n", w, m.name, m.failed)
 			continue
 		}
 		med, lo := median(m.times), slicesMin(m.times)
@@ -209,7 +223,7 @@ func report(out io.Writer, ds *dataset, ms []*measurement) {
 		if base > 0 {
 			ratio = fmt.Sprintf("%.2f", med.Seconds()/base.Seconds())
 		}
-		fmt.Fprintf(out, "%-40s %8.3fs %8.3fs %12.0f %9.1f %8s %7.1fMB\n", m.name, med.Seconds(), lo.Seconds(),
+		fmt.Fprintf(out, "%-*s %8.3fs %8.3fs %12.0f %9.1f %8s %7.1fMB\n", w, m.name, med.Seconds(), lo.Seconds(),
 			float64(m.in.events)/med.Seconds(), mb(m.in.raw)/med.Seconds(), ratio, float64(m.rssKB)/1024)
 	}
 	fmt.Fprintf(out, "\nevents/s and MB/s count the events and decompressed JSON bytes each command reads (signwatch: all %d events,\n"+
@@ -218,6 +232,30 @@ func report(out io.Writer, ds *dataset, ms []*measurement) {
 		if m.reported != "" {
 			fmt.Fprintf(out, "%s reported: %s\n", m.name, m.reported)
 		}
+	}
+	compareBuilds(out, ms)
+}
+
+// compareBuilds prints, for each scan measured with both the working tree's
+// build and a baseline build, the ratio of their median times.
+func compareBuilds(out io.Writer, ms []*measurement) {
+	current := map[string]*measurement{}
+	for _, m := range ms {
+		if m.scan != "" && m.build == "" && m.failed == "" && len(m.times) > 0 {
+			current[m.scan] = m
+		}
+	}
+	header := false
+	for _, m := range ms {
+		c := current[m.scan]
+		if m.build == "" || m.failed != "" || len(m.times) == 0 || c == nil {
+			continue
+		}
+		if !header {
+			fmt.Fprintf(out, "\nworking tree against %s (median time, same runs; below 1 is faster):\n", strings.TrimPrefix(m.build, "@"))
+			header = true
+		}
+		fmt.Fprintf(out, "  %-40s %.2fx\n", c.name, median(c.times).Seconds()/median(m.times).Seconds())
 	}
 }
 
