@@ -492,8 +492,8 @@ func (w *worker) event(rec decode.Record) error {
 	// The sign-in record is built once for the summary, the rules' alerts
 	// and the end-of-scan passes (for other events this is two lookups).
 	var si *event.SignIn
-	if rec, ok := event.NormalizeSignIn(root); ok {
-		w.si = rec
+	if record, ok := event.NormalizeSignIn(root); ok {
+		w.si = record
 		si = &w.si
 	}
 	w.sum.AddEventNormalized(root, rec.Raw, summary.Normalized{Time: t, Timed: timed, SignIn: si})
