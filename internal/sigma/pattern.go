@@ -2,6 +2,8 @@ package sigma
 
 import (
 	"bytes"
+	"encoding/binary"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -205,19 +207,36 @@ func globMatch(parts sstring, v []byte) bool {
 	}
 }
 
-// foldInto appends the lower-case form of v to dst. ASCII text is folded
-// byte by byte; other text goes through the Unicode mapping.
+// foldInto appends the lower-case form of v to dst (v must not share dst's
+// memory). ASCII text is folded eight bytes at a time; other text goes
+// through the Unicode mapping.
 func foldInto(dst, v []byte) []byte {
-	for i := 0; i < len(v); i++ {
-		if v[i] >= utf8.RuneSelf {
-			return append(dst, bytes.ToLower(v)...)
+	n := len(dst)
+	dst = slices.Grow(dst, len(v))[:n+len(v)]
+	out := dst[n:]
+	i := 0
+	// Eight ASCII bytes at a time: a byte gets 0x20 added when it is from
+	// 'A' to 'Z'. With bytes below 0x80, the additions cannot carry from
+	// one byte into the next.
+	for ; i+8 <= len(v); i += 8 {
+		w := binary.LittleEndian.Uint64(v[i:])
+		if w&0x8080808080808080 != 0 {
+			return append(dst[:n], bytes.ToLower(v)...)
 		}
+		atLeastA := w + 0x3f3f3f3f3f3f3f3f // bit 7 set where the byte >= 'A'
+		aboveZ := w + 0x2525252525252525   // bit 7 set where the byte > 'Z'
+		upper := atLeastA &^ aboveZ & 0x8080808080808080
+		binary.LittleEndian.PutUint64(out[i:], w|upper>>2)
 	}
-	for _, c := range v {
+	for ; i < len(v); i++ {
+		c := v[i]
+		if c >= utf8.RuneSelf {
+			return append(dst[:n], bytes.ToLower(v)...)
+		}
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
-		dst = append(dst, c)
+		out[i] = c
 	}
 	return dst
 }
