@@ -1,9 +1,6 @@
 package event
 
-import (
-	"encoding/binary"
-	"math/bits"
-)
+import "math/bits"
 
 // The root object of a CloudTrail event is read many times per event (the
 // summary, de-duplication, every rule's fields, alert grouping), and each
@@ -36,36 +33,26 @@ type rootIndex struct {
 // keyHash mixes a key's length with its first and last eight bytes (all
 // of a shorter key). A hash of a few bytes would not do: eventName,
 // eventTime and eventType share their length, first, middle and last
-// bytes.
-func keyHash(k []byte) uint32 {
+// bytes. The table is filled from key bytes and searched with strings.
+func keyHash[K []byte | string](k K) uint32 {
 	n := len(k)
 	var a, b uint64
 	if n >= 8 {
-		a = binary.LittleEndian.Uint64(k)
-		b = binary.LittleEndian.Uint64(k[n-8:])
+		a = le64(k)
+		b = le64(k[n-8:])
 	} else {
-		for i := 0; i < n; i++ {
+		for i := range n {
 			a |= uint64(k[i]) << (8 * i)
 		}
 	}
 	return mixKey(a, b, n)
 }
 
-func keyHashString(k string) uint32 {
-	n := len(k)
-	var a, b uint64
-	if n >= 8 {
-		a = uint64(k[0]) | uint64(k[1])<<8 | uint64(k[2])<<16 | uint64(k[3])<<24 |
-			uint64(k[4])<<32 | uint64(k[5])<<40 | uint64(k[6])<<48 | uint64(k[7])<<56
-		t := k[n-8:]
-		b = uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
-			uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
-	} else {
-		for i := 0; i < n; i++ {
-			a |= uint64(k[i]) << (8 * i)
-		}
-	}
-	return mixKey(a, b, n)
+// le64 reads eight bytes little-endian (the compiler turns it into one load).
+func le64[K []byte | string](k K) uint64 {
+	_ = k[7]
+	return uint64(k[0]) | uint64(k[1])<<8 | uint64(k[2])<<16 | uint64(k[3])<<24 |
+		uint64(k[4])<<32 | uint64(k[5])<<40 | uint64(k[6])<<48 | uint64(k[7])<<56
 }
 
 func mixKey(a, b uint64, n int) uint32 {
@@ -118,24 +105,26 @@ func (ri *rootIndex) build(d *Doc) {
 	ri.state = rootIndexed
 }
 
-// lookup finds key in the indexed root; ok is false when the index cannot
-// answer (the caller scans instead).
-func (d *Doc) rootLookup(key string) (Value, bool) {
+// rootIndexed builds the root index if it is not built yet and reports
+// whether lookups can use it (otherwise Get scans the members).
+func (d *Doc) rootIndexed() bool {
+	if d.root.state == rootUnindexed {
+		d.root.build(d)
+	}
+	return d.root.state == rootIndexed
+}
+
+// rootLookup finds key among the root's members; the root must be indexed.
+func (d *Doc) rootLookup(key string) Value {
 	ri := &d.root
-	if ri.state == rootUnindexed {
-		ri.build(d)
-	}
-	if ri.state != rootIndexed {
-		return Value{}, false
-	}
-	for h := keyHashString(key) & ri.mask; ; h = (h + 1) & ri.mask {
+	for h := keyHash(key) & ri.mask; ; h = (h + 1) & ri.mask {
 		e := ri.tab[h]
 		if e == 0 {
-			return Value{}, true
+			return Value{}
 		}
 		n := &d.nodes[e-1]
 		if string(d.raw[n.keyStart:n.keyEnd]) == key {
-			return Value{d, e - 1}, true
+			return Value{d, e - 1}
 		}
 	}
 }

@@ -108,7 +108,7 @@ func TestKeyHashForms(t *testing.T) {
 	slots := map[uint32][]string{}
 	for _, k := range keys {
 		h := keyHash([]byte(k))
-		if h != keyHashString(k) {
+		if h != keyHash(k) {
 			t.Fatalf("%q: byte and string hashes differ", k)
 		}
 		if o, dup := full[h]; dup {

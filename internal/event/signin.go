@@ -170,9 +170,7 @@ func scalar(v Value) bool {
 }
 
 func str(v Value, key string) string {
-	m := v.Get(key)
-	switch m.Kind() {
-	case String, Number, Bool:
+	if m := v.Get(key); scalar(m) {
 		return m.Str()
 	}
 	return ""
@@ -502,13 +500,11 @@ func (v Value) Fields(keys []string, out []Value) {
 		return
 	}
 	d := v.d
-	if v.i == 0 && len(keys) > 1 {
-		if _, ok := d.rootLookup(keys[0]); ok {
-			for i, k := range keys {
-				out[i], _ = d.rootLookup(k)
-			}
-			return
+	if v.i == 0 && d.rootIndexed() {
+		for i, k := range keys {
+			out[i] = d.rootLookup(k)
 		}
+		return
 	}
 	j := v.i + 1
 	for c := v.n().count; c > 0; c-- {

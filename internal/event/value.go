@@ -106,10 +106,8 @@ func (v Value) Get(key string) Value {
 		return Value{}
 	}
 	d := v.d
-	if v.i == 0 {
-		if m, ok := d.rootLookup(key); ok {
-			return m
-		}
+	if v.i == 0 && d.rootIndexed() {
+		return d.rootLookup(key)
 	}
 	found := Value{}
 	unique := v.n().uniqueKeys
