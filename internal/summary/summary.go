@@ -363,17 +363,11 @@ func (s *Summary) MFA(t event.ActorType) MFACount {
 // root console sign-ins.
 func (s *Summary) Root() (events int64, signIns Outcomes) { return s.rootEvents, s.rootSignIns }
 
-var (
-	keyRoot = []byte("Root")
-	srcSign = []byte("signin.amazonaws.com")
-	srcSSO  = []byte("sso.amazonaws.com")
-	srcOA   = []byte("sso-oauth.amazonaws.com")
-	srcIAM  = []byte("iam.amazonaws.com")
-)
+var keyRoot = []byte("Root")
 
 // topKeys are the top-level fields AddEvent reads, in one pass.
 var topKeys = []string{"awsRegion", "recipientAccountId", "userIdentity",
-	"sourceIPAddress", "userAgent", "eventName", "eventSource"}
+	"sourceIPAddress", "userAgent", "eventName"}
 
 const (
 	fRegion = iota
@@ -382,14 +376,21 @@ const (
 	fIP
 	fAgent
 	fName
-	fSource
 )
 
 var identityKeys = []string{"type", "arn", "userName", "principalId", "accountId"}
 
 // AddEvent counts one unique event. It reads only a few top-level fields
 // (and userIdentity) unless the event is a sign-in, which is normalized.
-func (s *Summary) AddEvent(root event.Value, raw []byte) { s.addEvent(root, raw, nil) }
+func (s *Summary) AddEvent(root event.Value, raw []byte) {
+	var n Normalized
+	n.Time, n.Timed = event.EventTime(root)
+	if si, ok := event.NormalizeSignIn(root); ok {
+		rec := si // only a sign-in's record is moved to the heap
+		n.SignIn = &rec
+	}
+	s.AddEventNormalized(root, raw, n)
+}
 
 // Normalized is what a caller that has read an event already knows of it.
 type Normalized struct {
@@ -401,27 +402,16 @@ type Normalized struct {
 // AddEventNormalized is AddEvent for a caller that has read the event's time
 // and built its sign-in record already, so they are not worked out again.
 func (s *Summary) AddEventNormalized(root event.Value, raw []byte, n Normalized) {
-	s.addEvent(root, raw, &n)
-}
-
-func (s *Summary) addEvent(root event.Value, raw []byte, n *Normalized) {
 	s.unique++
 	s.eventBytes += int64(len(raw))
-	var f [7]event.Value
+	var f [6]event.Value
 	var id [5]event.Value
 	root.Fields(topKeys, f[:])
 	f[fIdentity].Fields(identityKeys, id[:])
-	switch {
-	case n != nil && n.Timed:
+	if n.Timed {
 		s.addTime(n.Time)
-	case n != nil:
+	} else {
 		s.untimed++
-	default:
-		if t, ok := event.EventTime(root); ok {
-			s.addTime(t)
-		} else {
-			s.untimed++
-		}
 	}
 	s.regions.AddBytes(f[fRegion].Bytes())
 	acct := f[fAccount]
@@ -444,17 +434,8 @@ func (s *Summary) addEvent(root event.Value, raw []byte, n *Normalized) {
 		s.rootEvents++
 		s.rootNames.AddBytes(name)
 	}
-	if n != nil {
-		if n.SignIn != nil {
-			s.addSignIn(n.SignIn)
-		}
-		return
-	}
-	src := f[fSource].Bytes()
-	if bytes.Equal(src, srcSign) || bytes.Equal(src, srcSSO) || bytes.Equal(src, srcOA) || bytes.Equal(src, srcIAM) {
-		if si, ok := event.NormalizeSignIn(root); ok {
-			s.addSignIn(&si)
-		}
+	if n.SignIn != nil {
+		s.addSignIn(n.SignIn)
 	}
 }
 
