@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"strconv"
 	"sync"
 
 	"github.com/signwatch/signwatch/internal/alert"
@@ -109,10 +108,14 @@ func writeJSON(w io.Writer, alerts []alert.Alert, s *summary.Summary) error {
 	// times over while the buffer grows. The bytes are those json.Encoder
 	// writes for Document: compact, since indenting doubles the cost of
 	// writing it (pipe through jq to read).
-	if _, err := io.WriteString(w, `{"schema_version":`+strconv.Quote(SchemaVersion)+`,"detections":[`); err != nil {
+	version, err := json.Marshal(SchemaVersion)
+	if err != nil {
 		return err
 	}
-	err := encodeDetections(w, alerts, func(b *bytes.Buffer, enc *json.Encoder, i int, d Detection) error {
+	if _, err := io.WriteString(w, `{"schema_version":`+string(version)+`,"detections":[`); err != nil {
+		return err
+	}
+	err = encodeDetections(w, alerts, func(b *bytes.Buffer, enc *json.Encoder, i int, d Detection) error {
 		if i > 0 {
 			b.WriteByte(',')
 		}

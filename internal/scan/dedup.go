@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"math/bits"
 	"sync"
+	"unsafe"
 )
 
 // idKey is the de-duplication key of an eventID: the 16 bytes of a UUID, or
@@ -53,7 +54,12 @@ var hexVal = func() (t [256]byte) {
 	return t
 }()
 
-const dedupShards = 64
+// dedupShardBits sets the number of shards; the top bits of a key's hash
+// pick its shard and the low bits its slot, so the two stay independent.
+const (
+	dedupShardBits = 6
+	dedupShards    = 1 << dedupShardBits
+)
 
 // dedupSet is a concurrent set of eventIDs: shards, each an open-addressing
 // table of 16-byte keys. A Go map would do, but the set outgrows the CPU
@@ -61,11 +67,15 @@ const dedupShards = 64
 // map costs two or three cache misses (its control word, then the slot),
 // where a flat table of keys costs one.
 type dedupSet struct {
-	shards [dedupShards]struct {
-		sync.Mutex
-		idTable
-		_ [24]byte // keep shards on separate cache lines
-	}
+	shards [dedupShards]dedupShard
+}
+
+// dedupShard is one lock and its table, padded to two cache lines so that
+// workers locking different shards never write to the same line.
+type dedupShard struct {
+	sync.Mutex
+	idTable
+	_ [128 - unsafe.Sizeof(sync.Mutex{}) - unsafe.Sizeof(idTable{})]byte
 }
 
 func newDedupSet() *dedupSet { return &dedupSet{} }
@@ -74,7 +84,7 @@ func newDedupSet() *dedupSet { return &dedupSet{} }
 func (s *dedupSet) firstSeen(id []byte) bool {
 	k := makeKey(id)
 	h := k.hash()
-	sh := &s.shards[h>>58] // the top bits pick the shard, the low bits the slot
+	sh := &s.shards[h>>(64-dedupShardBits)]
 	sh.Lock()
 	added := sh.insert(k, h)
 	sh.Unlock()

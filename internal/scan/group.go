@@ -82,13 +82,9 @@ type idAt struct {
 	id string
 }
 
-func (a idAt) before(b idAt) bool {
-	if !a.t.Equal(b.t) {
-		return a.t.Before(b.t)
-	}
-	return a.id < b.id
-}
+func (a idAt) before(b idAt) bool { return a.compare(b) < 0 }
 
+// compare orders evidence by time, then id.
 func (a idAt) compare(b idAt) int {
 	if c := a.t.Compare(b.t); c != 0 {
 		return c
