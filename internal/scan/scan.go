@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
-	"regexp"
 	"runtime"
 	"sort"
 	"sync"
@@ -187,10 +186,6 @@ func (p *pipeline) run(ctx context.Context, total *summary.Summary) error {
 	}
 	return nil
 }
-
-// layoutRegion finds the region of a CloudTrail S3 key layout in an input
-// name (AWSLogs/[o-id/]<account>/CloudTrail/<region>/YYYY/MM/DD/...).
-var layoutRegion = regexp.MustCompile(`(?:^|/)CloudTrail/([a-z]{2}(?:-[a-z]+)+-\d+)/\d{4}/`)
 
 func (p *pipeline) progress() (stop func()) {
 	if p.opt.Progress == nil {
@@ -437,8 +432,8 @@ func (w *worker) input(ctx context.Context, in source.Input) {
 	switch res.Class {
 	case decode.Events:
 		w.sum.AddFile(in.Name, res.DecodedBytes)
-		if m := layoutRegion.FindStringSubmatch(in.Name); m != nil {
-			w.sum.NoteScannedRegion(m[1])
+		if region, ok := layoutRegion(in.Name); ok {
+			w.sum.NoteScannedRegion(region)
 		}
 		p.read.Store(true)
 	case decode.Digest:
