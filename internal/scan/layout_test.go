@@ -24,11 +24,11 @@ func TestLayoutRegion(t *testing.T) {
 		{"logs/AWSLogs/o-abc/111122223333/CloudTrail/us-gov-west-1/2026/01/02/x.json", "us-gov-west-1"},
 		{"CloudTrail/ap-southeast-2/2026/x.json", "ap-southeast-2"},
 		{"a.zip!AWSLogs/1/CloudTrail/eu-north-1/2025/12/31/x.json", "eu-north-1"},
-		{"MyCloudTrail/us-east-1/2026/x.json", ""},                                    // not a whole segment
-		{"AWSLogs/1/CloudTrail/us-east-1/26/x.json", ""},                              // no year folder
-		{"AWSLogs/1/CloudTrail/useast1/2026/x.json", ""},                              // not a region
-		{"AWSLogs/1/CloudTrail/us-1/2026/x.json", ""},                                 // no word part
-		{"AWSLogs/1/CloudTrail/US-east-1/2026/x.json", ""},                            // upper case
+		{"MyCloudTrail/us-east-1/2026/x.json", ""},                                        // not a whole segment
+		{"AWSLogs/1/CloudTrail/us-east-1/26/x.json", ""},                                  // no year folder
+		{"AWSLogs/1/CloudTrail/useast1/2026/x.json", ""},                                  // not a region
+		{"AWSLogs/1/CloudTrail/us-1/2026/x.json", ""},                                     // no word part
+		{"AWSLogs/1/CloudTrail/US-east-1/2026/x.json", ""},                                // upper case
 		{"x/MyCloudTrail/us-east-1/2026/y/CloudTrail/eu-west-3/2026/z.json", "eu-west-3"}, // the first layout segment
 		{"CloudTrail/us-east-1/2026", ""},
 		{"", ""},
