@@ -163,6 +163,15 @@ func TestShapesGiveSameResult(t *testing.T) {
 			zw.Close()
 			os.WriteFile(filepath.Join(dir, "bundle.zip"), buf.Bytes(), 0o600)
 		},
+		// The walk does not sniff delivery names: the decoder expands it.
+		"zip-named-json": func(dir string) {
+			var buf bytes.Buffer
+			zw := zip.NewWriter(&buf)
+			w, _ := zw.Create("x.json")
+			w.Write(mustJSON(t, map[string]any{"Records": events}))
+			zw.Close()
+			os.WriteFile(filepath.Join(dir, "export.json"), buf.Bytes(), 0o600)
+		},
 	}
 	for name, write := range shapes {
 		dir := t.TempDir()

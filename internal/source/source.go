@@ -140,7 +140,7 @@ func (w *walker) path(ctx context.Context, p string) error {
 		return nil
 	}
 	if !fi.IsDir() {
-		return w.file(p, fi)
+		return w.file(p, fi.Mode(), fi.Size())
 	}
 	return w.dir(ctx, p, []os.FileInfo{fi})
 }
@@ -159,9 +159,9 @@ func (w *walker) dir(ctx context.Context, dir string, ancestors []os.FileInfo) e
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		p, fi := e.path, e.fi
-		if !fi.IsDir() {
-			if err := w.file(p, fi); err != nil {
+		p := e.path
+		if !e.mode.IsDir() {
+			if err := w.file(p, e.mode, e.size); err != nil {
 				return err
 			}
 			continue
@@ -170,11 +170,11 @@ func (w *walker) dir(ctx context.Context, dir string, ancestors []os.FileInfo) e
 			w.prune(displayName(p)+string(filepath.Separator), why)
 			continue
 		}
-		if loop(fi, ancestors) {
+		if loop(e.fi, ancestors) {
 			w.skip(displayName(p), "symlink loop: the directory is one of its own ancestors")
 			continue
 		}
-		if err := w.dir(ctx, p, append(ancestors, fi)); err != nil {
+		if err := w.dir(ctx, p, append(ancestors, e.fi)); err != nil {
 			return err
 		}
 	}
@@ -184,16 +184,23 @@ func (w *walker) dir(ctx context.Context, dir string, ancestors []os.FileInfo) e
 type entry struct {
 	key  string // name, with "/" after a directory's: S3 key order
 	path string
-	fi   os.FileInfo
+	mode fs.FileMode
+	size int64       // -1 when not known without a stat
+	fi   os.FileInfo // set for directories (symlink loop detection)
 }
 
-// sortedEntries stats the entries (following symlinks; failures are
-// skipped) and orders them as S3 orders keys, so that a local copy of a
-// bucket is read in the same order as the bucket.
+// sortedEntries describes the entries in S3 key order. Regular files are
+// taken as the directory listing describes them, without a stat each (a
+// trail holds many small objects); directories, symlinks (followed) and
+// entries of other types are stat'ed. Failures are reported as skipped.
 func (w *walker) sortedEntries(dir string, entries []os.DirEntry) []entry {
 	out := make([]entry, 0, len(entries))
 	for _, e := range entries {
 		p := filepath.Join(dir, e.Name())
+		if e.Type().IsRegular() {
+			out = append(out, entry{key: e.Name(), path: p, size: -1})
+			continue
+		}
 		fi, err := os.Stat(p)
 		if err != nil {
 			w.skip(displayName(p), reason(err))
@@ -203,7 +210,7 @@ func (w *walker) sortedEntries(dir string, entries []os.DirEntry) []entry {
 		if fi.IsDir() {
 			key += "/"
 		}
-		out = append(out, entry{key: key, path: p, fi: fi})
+		out = append(out, entry{key: key, path: p, mode: fi.Mode(), size: fi.Size(), fi: fi})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].key < out[j].key })
 	return out
@@ -219,25 +226,28 @@ func loop(fi os.FileInfo, ancestors []os.FileInfo) bool {
 }
 
 // file makes an input of a regular file, or of each member of a zip.
-func (w *walker) file(p string, fi os.FileInfo) error {
+// size is -1 when the directory listing gave the file without its size.
+func (w *walker) file(p string, mode fs.FileMode, size int64) error {
 	name := displayName(p)
-	if !fi.Mode().IsRegular() {
-		w.skip(name, "not a regular file ("+fi.Mode().Type().String()+")")
+	if !mode.IsRegular() {
+		w.skip(name, "not a regular file ("+mode.Type().String()+")")
 		return nil
 	}
 	if ok, why := w.filter.keep(parseKey(filepath.ToSlash(p), false)); !ok {
 		w.prune(name, why)
 		return nil
 	}
-	isZip, err := hasZipMagic(p)
-	if err != nil {
-		w.skip(name, reason(err))
-		return nil
+	if !deliveryName(p) {
+		isZip, n, err := hasZipMagic(p)
+		if err != nil {
+			w.skip(name, reason(err))
+			return nil
+		}
+		if isZip {
+			return w.zip(p, name, n)
+		}
 	}
-	if isZip {
-		return w.zip(p, name, fi.Size())
-	}
-	return w.fn(Input{Name: name, Size: fi.Size(), Open: func(context.Context) (io.ReadCloser, error) {
+	return w.fn(Input{Name: name, Size: size, Open: func(context.Context) (io.ReadCloser, error) {
 		f, err := os.Open(p)
 		if err != nil {
 			return nil, fmt.Errorf("open %s: %w", name, err)
@@ -246,20 +256,42 @@ func (w *walker) file(p string, fi os.FileInfo) error {
 	}})
 }
 
+// deliveryName reports whether p ends like the objects CloudTrail and its
+// exports deliver (.json.gz, .json, .gz, .jsonl). Such files are not opened
+// by the walk to look for the zip signature: that doubled the system calls
+// per file. Should one hold a zip archive anyway, the decoder finds the
+// signature and expands the archive itself, as for standard input.
+func deliveryName(p string) bool {
+	n := len(p)
+	for _, ext := range [...]string{".json.gz", ".json", ".gz", ".jsonl"} {
+		if n >= len(ext) && strings.EqualFold(p[n-len(ext):], ext) {
+			return true
+		}
+	}
+	return false
+}
+
 // hasZipMagic opens the file (which also proves it readable) and tells
-// whether it starts like a zip archive.
-func hasZipMagic(p string) (bool, error) {
+// whether it starts like a zip archive, and its size.
+func hasZipMagic(p string) (bool, int64, error) {
 	f, err := os.Open(p)
 	if err != nil {
-		return false, err
+		return false, 0, err
 	}
 	defer f.Close()
 	var head [4]byte
 	n, err := io.ReadFull(f, head[:])
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
-		return false, err
+		return false, 0, err
 	}
-	return n == 4 && string(head[:]) == "PK\x03\x04", nil
+	if n < 4 || string(head[:]) != "PK\x03\x04" {
+		return false, 0, nil
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return false, 0, err
+	}
+	return true, fi.Size(), nil
 }
 
 func reason(err error) string {

@@ -206,6 +206,29 @@ func TestZipMembers(t *testing.T) {
 	}
 }
 
+// A file named as CloudTrail delivers its objects is not opened by the walk
+// to look for the zip signature: it is one input, and the decoder expands
+// the archive should it be one. Other names are still sniffed.
+func TestDeliveryNamesNotSniffed(t *testing.T) {
+	root := t.TempDir()
+	data := makeZip(t, map[string]string{"a.json": "one"}, []string{"a.json"})
+	write(t, root, map[string]string{"x.json": string(data), "y.JSON.GZ": string(data), "z.data": string(data)})
+	w := walk(t, []string{root}, Options{})
+	var rel []string
+	for _, n := range w.names {
+		rel = append(rel, strings.TrimPrefix(n, root+"/"))
+	}
+	if want := "x.json y.JSON.GZ z.data!a.json"; strings.Join(rel, " ") != want {
+		t.Fatalf("inputs %q, want %s", rel, want)
+	}
+	if got := read(t, w.inputs[0]); got != string(data) {
+		t.Errorf("x.json read %d bytes, want the %d of the archive", len(got), len(data))
+	}
+	if w.inputs[0].Size != -1 {
+		t.Errorf("a listed file's size is %d, want -1 (not stat'ed)", w.inputs[0].Size)
+	}
+}
+
 func TestZipBombMember(t *testing.T) {
 	root := t.TempDir()
 	big := strings.Repeat("A", 1<<20)
