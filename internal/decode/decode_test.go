@@ -9,6 +9,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -43,7 +46,47 @@ func run(t *testing.T, data []byte, opt Options) outcome {
 	if o.res.Events != len(o.records) {
 		t.Errorf("Result.Events = %d, %d emitted", o.res.Events, len(o.records))
 	}
+	if o.err == nil {
+		sameFromFile(t, data, opt, o)
+	}
 	return o
+}
+
+// sameFromFile decodes data again from a regular file, which is read whole
+// before it is inflated rather than streamed, and checks that nothing
+// differs: every test that decodes through run covers both paths.
+func sameFromFile(t *testing.T, data []byte, opt Options, want outcome) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "in.json")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var got outcome
+	got.res, got.err = Decode(context.Background(), "in.json", f, opt,
+		func(r Record) error {
+			got.records = append(got.records, Record{Raw: append([]byte(nil), r.Raw...), Offset: r.Offset, Line: r.Line, Time: r.Time})
+			return nil
+		},
+		func(p Problem) { got.problems = append(got.problems, p) })
+	if got.err != nil || got.res != want.res || !reflect.DeepEqual(got.problems, want.problems) {
+		t.Fatalf("read from a file: result %+v, %v, problems %v\nstreamed: result %+v, problems %v",
+			got.res, got.err, got.problems, want.res, want.problems)
+	}
+	if len(got.records) != len(want.records) {
+		t.Fatalf("read from a file: %d records, streamed %d", len(got.records), len(want.records))
+	}
+	for i, r := range got.records {
+		w := want.records[i]
+		if !bytes.Equal(r.Raw, w.Raw) || r.Offset != w.Offset || r.Line != w.Line || !r.Time.Equal(w.Time) {
+			t.Fatalf("read from a file: record %d differs: %q at %d, line %d; streamed %q at %d, line %d",
+				i, r.Raw, r.Offset, r.Line, w.Raw, w.Offset, w.Line)
+		}
+	}
 }
 
 func compact(t *testing.T, b []byte) string {

@@ -50,6 +50,9 @@ func (e *errReader) Read(p []byte) (int, error) {
 // gzip. Corrupt or truncated gzip and an input over MaxDecoded are reported
 // as problems and what was read is kept; only a failure of r is an error.
 func (d *decoder) readAll(r io.Reader) ([]byte, string, error) {
+	if size, ok := d.fileSize(r); ok {
+		return d.readFile(r, size)
+	}
 	er := &errReader{r: r}
 	var head [512]byte
 	n, err := io.ReadAtLeast(er, head[:], 2)
@@ -61,7 +64,7 @@ func (d *decoder) readAll(r io.Reader) ([]byte, string, error) {
 		*d.buf = data
 		return data, "gzip/", rerr
 	}
-	buf := append(d.sized(r, (*d.buf)[:0]), head[:n]...)
+	buf := append((*d.buf)[:0], head[:n]...)
 	if err != nil { // fewer than 2 bytes: that is the whole input
 		*d.buf = buf
 		return buf, "", nil
@@ -77,18 +80,52 @@ func (d *decoder) readAll(r io.Reader) ([]byte, string, error) {
 	return data, "", nil
 }
 
-// sized grows buf to hold all of a file reader at once, when its size is
-// known and within the limit.
-func (d *decoder) sized(r io.Reader, buf []byte) []byte {
+// maxWholeRead is the largest file read whole before it is inflated: a
+// gzip object is then inflated from memory, with one read system call
+// rather than one per 4 KB. Larger files are streamed.
+const maxWholeRead = 64 << 20
+
+// fileSize tells the size of r when it is a regular file small enough to
+// be read whole (one stat).
+func (d *decoder) fileSize(r io.Reader) (int64, bool) {
 	st, ok := r.(interface{ Stat() (fs.FileInfo, error) })
 	if !ok {
-		return buf
+		return 0, false
 	}
 	fi, err := st.Stat()
-	if err != nil || !fi.Mode().IsRegular() || fi.Size() >= d.opt.MaxDecoded || int(fi.Size()) < cap(buf) {
-		return buf
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() > min(maxWholeRead, d.opt.MaxDecoded) {
+		return 0, false
 	}
-	return make([]byte, 0, fi.Size()+1)
+	return fi.Size(), true
+}
+
+// readFile reads a regular file of about size bytes whole (it may have
+// changed since the stat: what is there is read, up to MaxDecoded), then
+// inflates it when it is gzip.
+func (d *decoder) readFile(r io.Reader, size int64) ([]byte, string, error) {
+	raw := getBuf()
+	defer putBuf(raw)
+	if int64(cap(*raw)) <= size {
+		*raw = make([]byte, 0, size+1) // +1: room for the read that sees EOF
+	}
+	data, over, err := fill((*raw)[:0], r, d.opt.MaxDecoded)
+	*raw = data
+	if err != nil {
+		return nil, "", fmt.Errorf("read: %w", err)
+	}
+	if !isGzip(data) {
+		// The raw buffer becomes the decoded one, and the decoder's goes
+		// back to the pool in its place.
+		*raw, *d.buf = *d.buf, data
+		if over {
+			d.report(Problem{Offset: d.opt.MaxDecoded, Msg: overMsg(d.opt.MaxDecoded)}, true)
+		}
+		return data, "", nil
+	}
+	er := &errReader{r: bytes.NewReader(data)}
+	out, rerr := d.gunzip(er, er)
+	*d.buf = out
+	return out, "gzip/", rerr
 }
 
 // exhaust reports, once, that the decode budget is spent: later encoded
