@@ -248,7 +248,7 @@ func (w *walker) file(p string, mode fs.FileMode, size int64) error {
 		}
 	}
 	return w.fn(Input{Name: name, Size: size, Open: func(context.Context) (io.ReadCloser, error) {
-		f, err := os.Open(p)
+		f, err := openFile(p)
 		if err != nil {
 			return nil, fmt.Errorf("open %s: %w", name, err)
 		}
@@ -274,7 +274,7 @@ func deliveryName(p string) bool {
 // hasZipMagic opens the file (which also proves it readable) and tells
 // whether it starts like a zip archive, and its size.
 func hasZipMagic(p string) (bool, int64, error) {
-	f, err := os.Open(p)
+	f, err := openFile(p)
 	if err != nil {
 		return false, 0, err
 	}

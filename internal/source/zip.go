@@ -34,7 +34,7 @@ func (s *sharedZip) release() {
 // order. Members are read straight from the archive, concurrently if the
 // caller wishes.
 func (w *walker) zip(p, name string, size int64) error {
-	f, err := os.Open(p)
+	f, err := openFile(p)
 	if err != nil {
 		w.skip(name, reason(err))
 		return nil
@@ -91,7 +91,7 @@ func (s *sharedZip) opener(m *zip.File, name string, limit int64) func(context.C
 // reopen serves an Open called after the archive was closed: it opens the
 // archive again for this member alone.
 func (s *sharedZip) reopen(m *zip.File, name string, limit int64) (io.ReadCloser, error) {
-	f, err := os.Open(s.f.Name())
+	f, err := openFile(s.f.Name())
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", name, err)
 	}
