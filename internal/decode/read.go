@@ -122,8 +122,9 @@ func (d *decoder) readFile(r io.Reader, size int64) ([]byte, string, error) {
 		}
 		return data, "", nil
 	}
-	er := &errReader{r: bytes.NewReader(data)}
-	out, rerr := d.gunzip(er, er)
+	// A *bytes.Reader, not wrapped: the inflater reads it directly rather
+	// than through a bufio.Reader of its own. Memory cannot fail to read.
+	out, rerr := d.gunzip(bytes.NewReader(data), &errReader{})
 	*d.buf = out
 	return out, "gzip/", rerr
 }
