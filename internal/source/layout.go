@@ -155,6 +155,15 @@ func newFilter(o Options) filter {
 func (f filter) timed() bool  { return !f.since.IsZero() || !f.until.IsZero() }
 func (f filter) active() bool { return f.timed() || f.accounts != nil }
 
+// keepKey is keep for a slash-separated key (dir as for parseKey); with no
+// time range or account selected it does not parse the key.
+func (f filter) keepKey(key string, dir bool) (bool, string) {
+	if !f.active() {
+		return true, ""
+	}
+	return f.keep(parseKey(key, dir))
+}
+
 // keep decides from a key's layout whether it may hold wanted events, and
 // says why not. Keys whose layout says nothing are kept.
 func (f filter) keep(k keyFacts) (bool, string) {

@@ -149,7 +149,7 @@ func (b *bucketWalk) object(key string, size int64) error {
 		return nil // a folder marker
 	}
 	name := b.url(key)
-	if ok, why := b.w.filter.keep(parseKey(key, false)); !ok {
+	if ok, why := b.w.filter.keepKey(key, false); !ok {
 		b.w.prune(name, why)
 		return nil
 	}

@@ -166,7 +166,7 @@ func (w *walker) dir(ctx context.Context, dir string, ancestors []os.FileInfo) e
 			}
 			continue
 		}
-		if ok, why := w.filter.keep(parseKey(filepath.ToSlash(p), true)); !ok {
+		if ok, why := w.filter.keepKey(filepath.ToSlash(p), true); !ok {
 			w.prune(displayName(p)+string(filepath.Separator), why)
 			continue
 		}
@@ -233,7 +233,7 @@ func (w *walker) file(p string, mode fs.FileMode, size int64) error {
 		w.skip(name, "not a regular file ("+mode.Type().String()+")")
 		return nil
 	}
-	if ok, why := w.filter.keep(parseKey(filepath.ToSlash(p), false)); !ok {
+	if ok, why := w.filter.keepKey(filepath.ToSlash(p), false); !ok {
 		w.prune(name, why)
 		return nil
 	}

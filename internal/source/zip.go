@@ -54,7 +54,7 @@ func (w *walker) zip(p, name string, size int64) error {
 			continue
 		}
 		mname := name + "!" + displayName(m.Name)
-		if ok, why := w.filter.keep(parseKey(path.Clean("/"+m.Name), false)); !ok {
+		if ok, why := w.filter.keepKey(path.Clean("/"+m.Name), false); !ok {
 			w.prune(mname, why)
 			continue
 		}
