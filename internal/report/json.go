@@ -91,9 +91,10 @@ func newEncoder(w io.Writer) *json.Encoder {
 }
 
 func writeJSONL(w io.Writer, alerts []alert.Alert, s *summary.Summary, opt Options) error {
-	err := encodeDetections(w, alerts, func(b *bytes.Buffer, enc *json.Encoder, i int, d Detection) error {
+	err := encodeDetections(w, alerts, func(b []byte, e *detectionEncoder, i int, d *Detection) ([]byte, error) {
 		d.Type = "detection"
-		return enc.Encode(d) // one line each
+		b, err := e.append(b, d)
+		return append(b, '\n'), err // one line each
 	})
 	if err != nil || opt.NoSummary {
 		return err
@@ -115,15 +116,11 @@ func writeJSON(w io.Writer, alerts []alert.Alert, s *summary.Summary) error {
 	if _, err := io.WriteString(w, `{"schema_version":`+string(version)+`,"detections":[`); err != nil {
 		return err
 	}
-	err = encodeDetections(w, alerts, func(b *bytes.Buffer, enc *json.Encoder, i int, d Detection) error {
+	err = encodeDetections(w, alerts, func(b []byte, e *detectionEncoder, i int, d *Detection) ([]byte, error) {
 		if i > 0 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
-		if err := enc.Encode(d); err != nil {
-			return err
-		}
-		b.Truncate(b.Len() - 1) // Encode's newline
-		return nil
+		return e.append(b, d)
 	})
 	if err != nil {
 		return err
@@ -145,16 +142,15 @@ func writeJSON(w io.Writer, alerts []alert.Alert, s *summary.Summary) error {
 const encodeWindow = 1024
 
 // encodeDetections encodes every alert as a Detection with put, which
-// appends detection i's text to b (enc writes to b), and writes the text in
-// alert order. The detections of a window are encoded on all available
-// cores: encoding is most of the cost of writing a large report, and it is
-// the part of a scan that runs after the workers have finished.
-func encodeDetections(w io.Writer, alerts []alert.Alert, put func(b *bytes.Buffer, enc *json.Encoder, i int, d Detection) error) error {
+// appends detection i's text to b, and writes the text in alert order. The
+// detections of a window are encoded on all available cores, each core
+// appending to its own buffer, and the buffers are written in order.
+func encodeDetections(w io.Writer, alerts []alert.Alert, put func(b []byte, e *detectionEncoder, i int, d *Detection) ([]byte, error)) error {
 	parts := max(1, min(runtime.GOMAXPROCS(0), len(alerts)/64))
-	bufs := make([]bytes.Buffer, parts)
-	encs := make([]*json.Encoder, parts)
+	bufs := make([][]byte, parts)
+	encs := make([]*detectionEncoder, parts)
 	for i := range encs {
-		encs[i] = newEncoder(&bufs[i])
+		encs[i] = newDetectionEncoder()
 	}
 	errs := make([]error, parts)
 	for start := 0; start < len(alerts); start += encodeWindow {
@@ -163,10 +159,11 @@ func encodeDetections(w io.Writer, alerts []alert.Alert, put func(b *bytes.Buffe
 		var wg sync.WaitGroup
 		for p := range parts {
 			lo, hi := min(start+p*per, end), min(start+(p+1)*per, end)
-			bufs[p].Reset()
+			bufs[p] = bufs[p][:0]
 			wg.Go(func() {
 				for i := lo; i < hi && errs[p] == nil; i++ {
-					errs[p] = put(&bufs[p], encs[p], i, NewDetection(&alerts[i]))
+					d := NewDetection(&alerts[i])
+					bufs[p], errs[p] = put(bufs[p], encs[p], i, &d)
 				}
 			})
 		}
@@ -175,7 +172,7 @@ func encodeDetections(w io.Writer, alerts []alert.Alert, put func(b *bytes.Buffe
 			if errs[p] != nil {
 				return errs[p]
 			}
-			if _, err := w.Write(bufs[p].Bytes()); err != nil {
+			if _, err := w.Write(bufs[p]); err != nil {
 				return err
 			}
 		}
