@@ -143,6 +143,7 @@ func (d *Doc) Root() Value {
 type parser struct {
 	data []byte
 	doc  *Doc
+	spec specials // where the CPU allows, the input classified for string scans
 }
 
 func (p *parser) errAt(i int, format string, args ...any) error {
@@ -166,7 +167,7 @@ func (p *parser) value(i int, ks, ke int32, kesc bool, depth int) (int, error) {
 	switch c := data[i]; {
 	case c == '"':
 		kind = String
-		end, esc, err = scanString(data, i)
+		end, esc, err = p.scanString(i)
 	case c == '{':
 		kind = Object
 		end, count, unique, err = p.object(i, depth+1)
@@ -224,7 +225,7 @@ func (p *parser) object(i, depth int) (int, int32, bool, error) {
 			return i, count, false, p.errAt(i, "expected a string key, found %s", describeByte(data[i]))
 		}
 		kstart := i + 1
-		kend, kesc, err := scanString(data, i)
+		kend, kesc, err := p.scanString(i)
 		if err != nil {
 			return kend, count, false, err
 		}
@@ -243,7 +244,7 @@ func (p *parser) object(i, depth int) (int, int32, bool, error) {
 		}
 		if data[i] == '"' {
 			// Most members are strings: no call to value for them.
-			end, esc, err := scanString(data, i)
+			end, esc, err := p.scanString(i)
 			if err != nil {
 				return end, count, false, err
 			}
@@ -367,31 +368,45 @@ func scanString(data []byte, i int) (int, bool, error) {
 		for i < len(data) && strSafe[data[i]] {
 			i++
 		}
-		if i >= len(data) {
-			return i, esc, &SyntaxError{int64(start), "unterminated string"}
-		}
-		switch c := data[i]; c {
-		case '"':
+		if i < len(data) && data[i] == '"' {
 			return i + 1, esc, nil
-		case '\\':
-			esc = true
-			if i+1 >= len(data) {
-				return i, esc, &SyntaxError{int64(start), "unterminated string"}
-			}
-			switch data[i+1] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				i += 2
-			case 'u':
-				if i+6 > len(data) || !isHex4(data[i+2:i+6]) {
-					return i, esc, &SyntaxError{int64(i), `invalid \u escape`}
-				}
-				i += 6
-			default:
-				return i, esc, &SyntaxError{int64(i), "invalid escape " + strconv.Quote(string(data[i:i+2]))}
-			}
-		default:
-			return i, esc, &SyntaxError{int64(i), fmt.Sprintf("control character 0x%02x in string", c)}
 		}
+		next, done, err := stringSpecial(data, start, i)
+		if done || err != nil {
+			return next, esc, err
+		}
+		esc, i = true, next
+	}
+}
+
+// stringSpecial handles the byte data[i] of the string starting at
+// data[start], which is not plain string content (or i is the end of data):
+// the closing quote (done, and the offset past it), an escape (the offset
+// past it), or an error.
+func stringSpecial(data []byte, start, i int) (next int, done bool, err error) {
+	if i >= len(data) {
+		return i, false, &SyntaxError{int64(start), "unterminated string"}
+	}
+	switch c := data[i]; c {
+	case '"':
+		return i + 1, true, nil
+	case '\\':
+		if i+1 >= len(data) {
+			return i, false, &SyntaxError{int64(start), "unterminated string"}
+		}
+		switch data[i+1] {
+		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			return i + 2, false, nil
+		case 'u':
+			if i+6 > len(data) || !isHex4(data[i+2:i+6]) {
+				return i, false, &SyntaxError{int64(i), `invalid \u escape`}
+			}
+			return i + 6, false, nil
+		default:
+			return i, false, &SyntaxError{int64(i), "invalid escape " + strconv.Quote(string(data[i:i+2]))}
+		}
+	default:
+		return i, false, &SyntaxError{int64(i), fmt.Sprintf("control character 0x%02x in string", c)}
 	}
 }
 
