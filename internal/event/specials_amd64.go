@@ -61,8 +61,18 @@ func (s *specials) fill(data []byte, i int) {
 func (p *parser) scanString(i int) (int, bool, error) {
 	data := p.data
 	start := i
+	i++
+	// Most strings end in the mask word where they start: a few
+	// instructions, without a call.
+	if s := &p.spec; i >= s.base && i < s.end {
+		if m := s.masks[((i-s.base)>>6)&(specWords-1)] >> (uint(i) & 63); m != 0 {
+			if j := i + bits.TrailingZeros64(m); j < len(data) && data[j] == '"' {
+				return j + 1, false, nil
+			}
+		}
+	}
 	esc := false
-	for i++; ; {
+	for {
 		i = p.spec.next(data, i)
 		if i < len(data) && data[i] == '"' {
 			return i + 1, esc, nil
