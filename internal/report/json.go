@@ -162,7 +162,7 @@ func encodeDetections(w io.Writer, alerts []alert.Alert, put func(b []byte, e *d
 			bufs[p] = bufs[p][:0]
 			wg.Go(func() {
 				for i := lo; i < hi && errs[p] == nil; i++ {
-					d := NewDetection(&alerts[i])
+					d := detectionOf(&alerts[i])
 					bufs[p], errs[p] = put(bufs[p], encs[p], i, &d)
 				}
 			})

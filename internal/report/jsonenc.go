@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"math"
 	"strconv"
@@ -174,6 +175,12 @@ func appendFloat(b []byte, f float64) ([]byte, error) {
 	return b, nil
 }
 
+// SWAR constants: a byte value in every byte of a word.
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
 // jsonPlain marks the ASCII bytes that appear in a JSON string as they are
 // (with HTML escaping off: everything printable but '"' and '\\').
 var jsonPlain = func() (t [utf8.RuneSelf]bool) {
@@ -192,6 +199,19 @@ func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	done := 0 // s[:done] is written
 	for i := 0; i < len(s); {
+		// Step over plain ASCII eight bytes at a time: bytes below 0x20,
+		// quotes, backslashes and non-ASCII bytes stop the step.
+		for i+8 <= len(s) {
+			w := binary.LittleEndian.Uint64([]byte(s[i : i+8])) // read only: no copy is made
+			q, bs := w^(lsb*'"'), w^(lsb*'\\')
+			if ((w-lsb*0x20)|(q-lsb)|(bs-lsb)|w)&msb != 0 {
+				break // something in these eight bytes, or a false alarm: the byte loop decides
+			}
+			i += 8
+		}
+		if i >= len(s) {
+			break
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if jsonPlain[c] {

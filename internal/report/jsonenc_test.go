@@ -2,8 +2,11 @@ package report
 
 import (
 	"bytes"
+	"fmt"
+	"io"
 	"math"
 	"testing"
+	"time"
 
 	"github.com/signwatch/signwatch/internal/alert"
 	"github.com/signwatch/signwatch/internal/event"
@@ -83,4 +86,33 @@ func FuzzDetectionEncoder(f *testing.F) {
 		}
 		checkSameAsEncodingJSON(t, &d)
 	})
+}
+
+// BenchmarkWriteJSON writes the JSON report of 10,000 detections shaped like
+// a scan's grouped single-event alerts (ten event IDs, two evidence items,
+// a browser user agent).
+func BenchmarkWriteJSON(b *testing.B) {
+	alerts := make([]alert.Alert, 10000)
+	for i := range alerts {
+		ids := make([]string, 10)
+		for j := range ids {
+			ids[j] = fmt.Sprintf("%08x-4f1c-4b7e-9d2a-%012x", i, j)
+		}
+		alerts[i] = alert.Alert{
+			Rule:    alert.RuleRef{ID: "905d389b-b853-46d0-9d3d-dea0d3a3cd49", Title: "AWS STS AssumeRole Misuse", Level: "low", Tags: []string{"attack.lateral-movement", "attack.t1550.001"}, Kind: alert.KindSingle},
+			Account: "111122223333", Region: "eu-west-1", FirstSeen: t0.Add(time.Duration(i) * time.Second), LastSeen: t0.Add(time.Duration(i+5) * time.Second),
+			Count: 10, EventIDs: ids, Actor: "arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_AdministratorAccess_00380e8e61476a68/someone@example.com",
+			SourceIP: "203.0.113.9", UserAgent: "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36",
+			EventName: "GetObject", Summary: "AWS STS AssumeRole Misuse: 10 GetObject events",
+			Explanation: []alert.Evidence{{Selection: "selection", Field: "userIdentity.type", Value: "AssumedRole", Pattern: "AssumedRole"},
+				{Selection: "selection", Field: "userIdentity.sessionContext.sessionIssuer.type", Value: "Role", Pattern: "Role"}},
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := Write(io.Discard, "json", alerts, nil, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(alerts)), "ns/detection")
 }

@@ -162,17 +162,36 @@ type Rule struct {
 }
 
 // NewDetection converts an alert; the summary is computed when the alert
-// has none.
+// has none. The detection's slices are its own.
 func NewDetection(a *alert.Alert) Detection {
+	d := detectionOf(a)
+	d.Rule.Tags = append([]string{}, d.Rule.Tags...)
+	d.EventIDs = append([]string{}, d.EventIDs...)
+	d.Explanation = append([]alert.Evidence{}, d.Explanation...)
+	return d
+}
+
+// detectionOf is NewDetection sharing the alert's slices, for the encoders,
+// which only read them. Nil lists become empty ones (written [], not null).
+func detectionOf(a *alert.Alert) Detection {
 	d := Detection{
 		Rule: Rule{ID: a.Rule.ID, Title: a.Rule.Title, Level: a.Rule.Level,
-			Tags: append([]string{}, a.Rule.Tags...), Kind: a.Rule.Kind},
+			Tags: a.Rule.Tags, Kind: a.Rule.Kind},
 		FirstSeen: timePtr(a.FirstSeen), LastSeen: timePtr(a.LastSeen),
 		Account: a.Account, Region: a.Region, GroupKey: GroupKey(a.GroupKey),
-		Summary: a.Summary, Count: a.Count, EventIDs: append([]string{}, a.EventIDs...),
+		Summary: a.Summary, Count: a.Count, EventIDs: a.EventIDs,
 		Actor: a.Actor, SourceIP: a.SourceIP, UserAgent: a.UserAgent, EventName: a.EventName, Value: a.Value,
-		Explanation: append([]alert.Evidence{}, a.Explanation...),
+		Explanation: a.Explanation,
 		Aggregate:   a.Aggregate, Records: a.Records, Drill: a.Drill,
+	}
+	if d.Rule.Tags == nil {
+		d.Rule.Tags = []string{}
+	}
+	if d.EventIDs == nil {
+		d.EventIDs = []string{}
+	}
+	if d.Explanation == nil {
+		d.Explanation = []alert.Evidence{}
 	}
 	if d.Summary == "" {
 		d.Summary = alert.Summarize(a)
