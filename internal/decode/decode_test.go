@@ -688,3 +688,30 @@ func TestRecordsCarryParsedTape(t *testing.T) {
 		t.Fatalf("%d events, %v", n, err)
 	}
 }
+
+// The buffer allocated ahead for a gzip file follows its trailer, within
+// bounds: a lying trailer costs no more than maxSizeHint, and a real one
+// sizes the buffer exactly (plus the byte for the read that sees the end).
+func TestGzipSizeHint(t *testing.T) {
+	body := strings.Repeat(fixtureEvents[0], 50)
+	z := gz(body)
+	if got, want := gzipSizeHint(z, DefaultMaxDecoded), len(body)+1; got != want {
+		t.Errorf("hint %d, want %d", got, want)
+	}
+	liar := append([]byte(nil), z...)
+	copy(liar[len(liar)-4:], []byte{0xff, 0xff, 0xff, 0xff})
+	if got, want := gzipSizeHint(liar, DefaultMaxDecoded), min(1032*len(liar), maxSizeHint); got != want {
+		t.Errorf("lying trailer: hint %d, want %d", got, want)
+	}
+	if got := gzipSizeHint(z, 100); got != 101 {
+		t.Errorf("hint under a 100-byte limit: %d", got)
+	}
+	if got := gzipSizeHint(z[:10], DefaultMaxDecoded); got != 0 {
+		t.Errorf("hint for a truncated header: %d", got)
+	}
+	// Decoding the liar from a file reports the corrupt stream and keeps the events.
+	o := run(t, liar, Options{})
+	if len(o.records) != 50 || len(o.problems) != 1 || !strings.Contains(o.problems[0].Msg, "gzip") {
+		t.Errorf("lying trailer: %d events, problems %v", len(o.records), o.problems)
+	}
+}

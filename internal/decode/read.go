@@ -2,6 +2,7 @@ package decode
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -99,34 +100,53 @@ func (d *decoder) fileSize(r io.Reader) (int64, bool) {
 	return fi.Size(), true
 }
 
-// readFile reads a regular file of about size bytes whole (it may have
-// changed since the stat: what is there is read, up to MaxDecoded), then
-// inflates it when it is gzip.
+// readFile reads a regular file whole, as it was when it was opened: its
+// size then, no more (it may have shrunk: what is there is read). Stopping
+// at the size saves the read that would see the end, a system call per
+// file. A gzip file is then inflated from memory.
 func (d *decoder) readFile(r io.Reader, size int64) ([]byte, string, error) {
 	raw := getBuf()
 	defer putBuf(raw)
-	if int64(cap(*raw)) <= size {
-		*raw = make([]byte, 0, size+1) // +1: room for the read that sees EOF
+	if int64(cap(*raw)) < size {
+		*raw = make([]byte, 0, size)
 	}
-	data, over, err := fill((*raw)[:0], r, d.opt.MaxDecoded)
+	n, err := io.ReadFull(r, (*raw)[:size])
+	data := (*raw)[:n]
 	*raw = data
-	if err != nil {
+	if err != nil && err != io.ErrUnexpectedEOF {
 		return nil, "", fmt.Errorf("read: %w", err)
 	}
 	if !isGzip(data) {
 		// The raw buffer becomes the decoded one, and the decoder's goes
 		// back to the pool in its place.
 		*raw, *d.buf = *d.buf, data
-		if over {
-			d.report(Problem{Offset: d.opt.MaxDecoded, Msg: overMsg(d.opt.MaxDecoded)}, true)
-		}
 		return data, "", nil
+	}
+	if want := gzipSizeHint(data, d.opt.MaxDecoded); cap(*d.buf) < want {
+		*d.buf = make([]byte, 0, want)
 	}
 	// A *bytes.Reader, not wrapped: the inflater reads it directly rather
 	// than through a bufio.Reader of its own. Memory cannot fail to read.
 	out, rerr := d.gunzip(bytes.NewReader(data), &errReader{})
 	*d.buf = out
 	return out, "gzip/", rerr
+}
+
+// maxSizeHint bounds the buffer allocated ahead on a gzip trailer's word: a
+// lying trailer costs at most this much.
+const maxSizeHint = 32 << 20
+
+// gzipSizeHint is the buffer to inflate a gzip file into: the size its
+// trailer gives (the last member's size, modulo 2^32) plus one byte for the
+// read that sees the end, so that the buffer need not grow by copies.
+// It is bounded by what deflate can expand the file to, limit and
+// maxSizeHint; a wrong trailer only costs a grown buffer.
+func gzipSizeHint(gz []byte, limit int64) int {
+	if len(gz) < 18 {
+		return 0
+	}
+	n := int64(binary.LittleEndian.Uint32(gz[len(gz)-4:])) + 1
+	return int(min(n, 1032*int64(len(gz)), limit+1, maxSizeHint))
 }
 
 // exhaust reports, once, that the decode budget is spent: later encoded
