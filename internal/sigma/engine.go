@@ -83,7 +83,7 @@ type Engine struct {
 	skipped []*Rule
 	unused  []*Filter
 	slots   *slotTable
-	pre     *prefilter
+	pre     func() *prefilter // built on first use: a scan of parsed events uses the index
 	index   *ruleIndex
 	pool    sync.Pool
 	paths   sync.Map // field name -> *fieldSlot, for FieldValue
@@ -151,7 +151,7 @@ func Compile(rules []*Rule, filters []*Filter, opt CompileOptions) (*Engine, err
 			e.unused = append(e.unused, f)
 		}
 	}
-	e.pre = buildPrefilter(e.rules)
+	e.pre = sync.OnceValue(func() *prefilter { return buildPrefilter(e.rules) })
 	e.index = buildIndex(e.rules)
 	e.pool.New = func() any { return newState(e) }
 	return e, nil
@@ -239,8 +239,9 @@ func (e *Engine) release(st *state) {
 }
 
 // MayMatch is the literal prefilter: it reports false only when no rule
-// can match the event whose raw JSON bytes are given.
-func (e *Engine) MayMatch(raw []byte) bool { return e.pre.mayMatch(raw) }
+// can match the event whose raw JSON bytes are given. Its automaton is
+// built on the first call.
+func (e *Engine) MayMatch(raw []byte) bool { return e.pre().mayMatch(raw) }
 
 // FieldValue resolves a rule-level field name (field mappings, dotted
 // paths) in ev and returns the first value found: strings unescaped,
