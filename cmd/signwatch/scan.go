@@ -85,6 +85,7 @@ type ruleFlags struct {
 	noBuiltin    bool
 	placeholders string
 	configPath   string
+	skipTests    bool // the command has no use for the tests rule files carry
 }
 
 func (f *ruleFlags) register(fs *flag.FlagSet) {
@@ -119,6 +120,7 @@ func (f *ruleFlags) load() (*config.Config, *ruleset.Set, error) {
 		EnrichFields:  geo.Fields(),
 		Correlation:   cfg.Correlation,
 		Tuning:        cfg.Tuning,
+		SkipTests:     f.skipTests,
 	}
 	if !f.noBuiltin {
 		opt.Builtin = rules.FS
@@ -178,6 +180,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	rf.skipTests = true
 	cfg, set, err := rf.load()
 	if err != nil {
 		return err

@@ -1,0 +1,111 @@
+package ruleset_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/signwatch/signwatch/internal/ruleset"
+	"github.com/signwatch/signwatch/rules"
+)
+
+// With SkipTests the rules load as they do otherwise, but the tests they
+// carry are not read: a broken test does not stop a scan (rules validate
+// and rules test still report it).
+func TestSkipTests(t *testing.T) {
+	dir := t.TempDir()
+	rule := `title: Root sign-in
+id: 5e0c3a1d-31a2-4e0e-9f57-0b6c1d2a3f40
+logsource: {product: aws, service: cloudtrail}
+detection:
+  sel: {eventName: ConsoleLogin, userIdentity.type: Root}
+  condition: sel
+level: high
+signwatch:
+  tests:
+    - name: broken
+      events: not-a-list
+`
+	if err := os.WriteFile(filepath.Join(dir, "root.yml"), []byte(rule), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ruleset.Load(ruleset.Options{Paths: []string{dir}}); err == nil {
+		t.Fatal("a broken test must fail a load that reads tests")
+	}
+	set, err := ruleset.Load(ruleset.Options{Paths: []string{dir}, SkipTests: true})
+	if err != nil {
+		t.Fatalf("SkipTests: %v", err)
+	}
+	if len(set.Rules) != 1 || len(set.Tests) != 0 {
+		t.Fatalf("SkipTests: %d rules, %d test suites; want 1 and 0", len(set.Rules), len(set.Tests))
+	}
+	// The catalog loads the same rules either way.
+	all, err := ruleset.Load(ruleset.Options{Builtin: rules.FS})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fast, err := ruleset.Load(ruleset.Options{Builtin: rules.FS, SkipTests: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all.Tests) == 0 || len(fast.Tests) != 0 || len(all.Rules) != len(fast.Rules) || len(all.Correlations) != len(fast.Correlations) {
+		t.Errorf("catalog: %d/%d rules, %d/%d correlations, %d/%d test suites",
+			len(all.Rules), len(fast.Rules), len(all.Correlations), len(fast.Correlations), len(all.Tests), len(fast.Tests))
+	}
+}
+
+// Files are parsed concurrently; the set and its errors come out in load
+// order whatever the number of cores.
+func TestLoadOrderIndependentOfCores(t *testing.T) {
+	dir := t.TempDir()
+	for i := 0; i < 40; i++ {
+		body := fmt.Sprintf("title: rule %02d\nid: 00000000-0000-4000-8000-0000000000%02d\nlogsource: {product: aws, service: cloudtrail}\ndetection:\n  sel: {eventName: E%d}\n  condition: sel\nlevel: low\n", i, i, i)
+		if i%7 == 3 {
+			body = fmt.Sprintf("title: broken %02d\ndetection: [\n", i) // a YAML error
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("r%02d.yml", i)), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	load := func(procs int) string {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		_, err := ruleset.Load(ruleset.Options{Builtin: rules.FS, Paths: []string{dir}})
+		if err == nil {
+			t.Fatal("broken files must fail the load")
+		}
+		return err.Error()
+	}
+	one := load(1)
+	for _, procs := range []int{2, 8} {
+		if got := load(procs); got != one {
+			t.Fatalf("GOMAXPROCS=%d: errors differ from one core's:\n%s\n---\n%s", procs, got, one)
+		}
+	}
+	for i := 0; i < 40; i++ {
+		dir2 := filepath.Join(dir, fmt.Sprintf("r%02d.yml", i))
+		if i%7 == 3 {
+			os.Remove(dir2)
+		}
+	}
+	ids := func(procs int) string {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		set, err := ruleset.Load(ruleset.Options{Builtin: rules.FS, Paths: []string{dir}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		for _, r := range set.Rules {
+			b.WriteString(r.ID + " " + r.File + "\n")
+		}
+		for _, c := range set.Correlations {
+			b.WriteString(c.Title + "\n")
+		}
+		return b.String()
+	}
+	if a, b := ids(1), ids(8); a != b {
+		t.Fatalf("rule order depends on the number of cores:\n%s\n---\n%s", a, b)
+	}
+}
