@@ -180,6 +180,10 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	// The memory budget (and the collector's pace under it) applies from
+	// the start: loading the rules is a tenth of a short scan, and under
+	// Go's default pace it was collected several times over.
+	budget := newMemoryBudget()
 	rf.skipTests = true
 	cfg, set, err := rf.load()
 	if err != nil {
@@ -200,7 +204,6 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		defer stop()
 	}
 	bar := newProgressBar(stderr, *noProgress)
-	budget := newMemoryBudget()
 	opt.Progress = func(p scan.Progress) {
 		budget.update(p.Events)
 		bar.update(p)

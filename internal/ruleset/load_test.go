@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/signwatch/signwatch/internal/config"
 	"github.com/signwatch/signwatch/internal/ruleset"
 	"github.com/signwatch/signwatch/rules"
 )
@@ -107,5 +108,27 @@ func TestLoadOrderIndependentOfCores(t *testing.T) {
 	}
 	if a, b := ids(1), ids(8); a != b {
 		t.Fatalf("rule order depends on the number of cores:\n%s\n---\n%s", a, b)
+	}
+}
+
+// BenchmarkLoad is a scan's rule loading: the built-in catalog, and with
+// every SigmaHQ CloudTrail rule when ../shared is present, without the
+// rules' tests (as a scan loads them). `-cpu 1,2` shows the parallel parse.
+func BenchmarkLoad(b *testing.B) {
+	opt := ruleset.Options{Builtin: rules.FS, SkipTests: true}
+	shared := filepath.Join("..", "..", "..", "shared", "rules", "sigmahq")
+	if _, err := os.Stat(shared); err == nil {
+		ph, err := config.LoadPlaceholders(filepath.Join("..", "..", "testdata", "sigmahq-placeholders.yml"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		opt.Paths = []string{filepath.Join(shared, "rules"), filepath.Join(shared, "rules-placeholder")}
+		opt.Placeholders = ph
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ruleset.Load(opt); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
