@@ -715,3 +715,23 @@ func TestGzipSizeHint(t *testing.T) {
 		t.Errorf("lying trailer: %d events, problems %v", len(o.records), o.problems)
 	}
 }
+
+// A regular file that says it is empty is read to its end all the same
+// (files of /proc do, and hold text).
+func TestZeroSizeFileIsStreamed(t *testing.T) {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		t.Skipf("no /proc here: %v", err)
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || fi.Size() != 0 || !fi.Mode().IsRegular() {
+		t.Skipf("/proc/self/status is not a regular file of size 0 here")
+	}
+	res, err := Decode(context.Background(), "status", f, Options{}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.DecodedBytes == 0 {
+		t.Fatal("a file of stated size 0 was not read")
+	}
+}

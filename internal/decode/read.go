@@ -94,7 +94,9 @@ func (d *decoder) fileSize(r io.Reader) (int64, bool) {
 		return 0, false
 	}
 	fi, err := st.Stat()
-	if err != nil || !fi.Mode().IsRegular() || fi.Size() > min(maxWholeRead, d.opt.MaxDecoded) {
+	// A size of 0 is not trusted: files of /proc and some FUSE file
+	// systems say 0 and hold more. Such a file is streamed.
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() == 0 || fi.Size() > min(maxWholeRead, d.opt.MaxDecoded) {
 		return 0, false
 	}
 	return fi.Size(), true
