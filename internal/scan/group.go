@@ -2,6 +2,7 @@ package scan
 
 import (
 	"bytes"
+	"cmp"
 	"hash/maphash"
 	"runtime"
 	"slices"
@@ -77,16 +78,25 @@ func newEventGroup(root event.Value, t time.Time, seeds *[2]maphash.Seed) eventG
 		name: root.Get("eventName").Bytes(), drill: drillEvent(root, top[2])}
 }
 
+// idAt is one piece of evidence: an event's time (Unix seconds and
+// nanoseconds: no pointer for the collector to follow, a cheap comparison,
+// and every year RFC 3339 can write) and id.
 type idAt struct {
-	t  time.Time
-	id string
+	sec  int64
+	nsec int32
+	id   string
 }
+
+func newIDAt(t time.Time, id []byte) idAt { return idAt{t.Unix(), int32(t.Nanosecond()), string(id)} }
 
 func (a idAt) before(b idAt) bool { return a.compare(b) < 0 }
 
 // compare orders evidence by time, then id.
 func (a idAt) compare(b idAt) int {
-	if c := a.t.Compare(b.t); c != 0 {
+	if c := cmp.Compare(a.sec, b.sec); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.nsec, b.nsec); c != 0 {
 		return c
 	}
 	return strings.Compare(a.id, b.id)
@@ -95,8 +105,8 @@ func (a idAt) compare(b idAt) int {
 // eventBefore is before for an event whose id is still raw bytes (the
 // comparison does not allocate).
 func eventBefore(t time.Time, id []byte, b idAt) bool {
-	if !t.Equal(b.t) {
-		return t.Before(b.t)
+	if sec, nsec := t.Unix(), int32(t.Nanosecond()); sec != b.sec || nsec != b.nsec {
+		return sec < b.sec || sec == b.sec && nsec < b.nsec
 	}
 	return string(id) < b.id
 }
@@ -122,7 +132,7 @@ func (g *group) add(m sigma.LazyMatch, t time.Time, id []byte, name []byte, dril
 		g.a.EventName = ""
 	}
 	if g.a.Count == 0 {
-		at := idAt{t, string(id)}
+		at := newIDAt(t, id)
 		g.a = singleAlert(m.Rule, m.Explain(), brief(), at.id)
 		g.first = at
 		g.ids = append(g.ids[:0], at)
@@ -140,7 +150,7 @@ func (g *group) add(m sigma.LazyMatch, t time.Time, id []byte, name []byte, dril
 		// The group's events share account, actor, source and agent; the
 		// explanation, region and sign-in record follow the earliest event.
 		b := brief()
-		g.a.Explanation, g.a.Region, g.first = evidence(m.Explain()), b.Region, idAt{t, string(id)}
+		g.a.Explanation, g.a.Region, g.first = evidence(m.Explain()), b.Region, newIDAt(t, id)
 		g.a.Records = nil
 		if b.Record != nil {
 			g.a.Records = []event.SignIn{*b.Record}
@@ -149,7 +159,7 @@ func (g *group) add(m sigma.LazyMatch, t time.Time, id []byte, name []byte, dril
 	if g.full && !eventBefore(t, id, g.cutoff) {
 		return
 	}
-	g.ids = append(g.ids, idAt{t, string(id)})
+	g.ids = append(g.ids, newIDAt(t, id))
 	if len(g.ids) > 2*maxGroupIDs {
 		g.trim()
 	}
