@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/signwatch/signwatch/internal/event"
 )
@@ -197,4 +198,45 @@ func TestEventNameValueAndHelpers(t *testing.T) {
 	if !IsDrill("signwatch-drill-123", "") || !IsDrill("x", "Mozilla/5.0 signwatch-drill/1") || IsDrill("x", "Mozilla/5.0") {
 		t.Error("IsDrill")
 	}
+}
+
+// cleanSlow is clean without its ASCII fast path.
+func cleanSlow(s string, max int) string {
+	ok := true
+	for _, r := range s {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == unicode.ReplacementChar {
+			ok = false
+			break
+		}
+	}
+	if ok && len(s) <= max {
+		return s
+	}
+	out := make([]rune, 0, len(s))
+	for _, r := range s {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			r = '?'
+		}
+		out = append(out, r)
+		if len(out) == max {
+			return string(out) + "…"
+		}
+	}
+	return string(out)
+}
+
+// FuzzClean holds clean's fast path for printable ASCII to the rune by
+// rune sanitizer.
+func FuzzClean(f *testing.F) {
+	for _, s := range []string{"Mozilla/5.0 (X11)", "a\x7fb", "\x1b[2J", "caf\u00e9", "x\u200by", "\xff", strings.Repeat("a", 100)} {
+		f.Add(s, 80)
+	}
+	f.Fuzz(func(t *testing.T, s string, max int) {
+		if max <= 0 || max > 200 {
+			max = 80
+		}
+		if got, want := clean(s, max), cleanSlow(s, max); got != want {
+			t.Fatalf("clean(%q, %d) = %q, want %q", s, max, got, want)
+		}
+	})
 }

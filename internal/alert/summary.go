@@ -335,6 +335,9 @@ func UserAgentSummary(ua string) string {
 // clean makes attacker-controlled text safe for one line of output:
 // control and format characters become '?', and it is cut to max runes.
 func clean(s string, max int) string {
+	if len(s) <= max && printableASCII(s) {
+		return s // the common case, without a rune table lookup per character
+	}
 	ok := true
 	for _, r := range s {
 		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == unicode.ReplacementChar {
@@ -356,6 +359,18 @@ func clean(s string, max int) string {
 		}
 	}
 	return string(out)
+}
+
+// printableASCII reports whether s holds only printable ASCII, which clean
+// leaves as it is: ASCII has no format characters, and its control
+// characters are those below 0x20 and DEL.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // Clean is the sanitizer Summarize applies to attacker-controlled text
