@@ -47,16 +47,16 @@ func Summarize(a *Alert) string {
 		writeKey(&b, KV{"recipientAccountId", a.Account}, signIn, seen)
 	}
 	if single && !seen["user"] && a.Actor != "" && !strings.Contains(strings.ToLower(a.Rule.Title), "root") {
-		fmt.Fprintf(&b, " by %s", clean(shortActor(a.Actor), 64))
+		b.WriteString(" by " + clean(shortActor(a.Actor), 64))
 	}
 	if !seen["ip"] && a.SourceIP != "" {
 		writeKey(&b, KV{"sourceIPAddress", a.SourceIP}, signIn, seen)
 	}
 	if single && a.UserAgent != "" {
-		fmt.Fprintf(&b, " (%s)", UserAgentSummary(a.UserAgent))
+		b.WriteString(" (" + UserAgentSummary(a.UserAgent) + ")")
 	}
 	if !single && !a.FirstSeen.IsZero() && !a.LastSeen.IsZero() {
-		fmt.Fprintf(&b, " in %s", Span(a.LastSeen.Sub(a.FirstSeen)))
+		b.WriteString(" in " + Span(a.LastSeen.Sub(a.FirstSeen)))
 	}
 	return b.String()
 }
@@ -246,16 +246,16 @@ func writeKey(b *strings.Builder, kv KV, signIn bool, seen map[string]bool) {
 	switch role {
 	case "account":
 		if signIn {
-			fmt.Fprintf(b, " to %s", v)
+			b.WriteString(" to " + v)
 		} else {
-			fmt.Fprintf(b, " in %s", v)
+			b.WriteString(" in " + v)
 		}
 	case "ip":
-		fmt.Fprintf(b, " from %s", v)
+		b.WriteString(" from " + v)
 	case "user":
-		fmt.Fprintf(b, " for %s", shortActor(v))
+		b.WriteString(" for " + shortActor(v))
 	default:
-		fmt.Fprintf(b, " (%s=%s)", clean(kv.Key, 60), v)
+		b.WriteString(" (" + clean(kv.Key, 60) + "=" + v + ")")
 	}
 	if role != "" {
 		seen[role] = true
