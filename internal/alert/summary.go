@@ -338,6 +338,11 @@ func clean(s string, max int) string {
 	if len(s) <= max && printableASCII(s) {
 		return s // the common case, without a rune table lookup per character
 	}
+	return cleanRunes(s, max)
+}
+
+// cleanRunes is clean rune by rune.
+func cleanRunes(s string, max int) string {
 	ok := true
 	for _, r := range s {
 		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == unicode.ReplacementChar {
