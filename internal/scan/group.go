@@ -124,18 +124,26 @@ type group struct {
 	cutoff idAt
 }
 
-// add merges one match into g; brief is called only when the event's
-// details are needed (the group's first or, so far, earliest event). The
-// id's string is made only when the group keeps it.
-func (g *group) add(m sigma.LazyMatch, t time.Time, id []byte, name []byte, drill bool, brief func() brief) {
+// eventDetails gives what a group needs of the event being matched,
+// computed only when needed: the whole brief for a group's first event,
+// the region and sign-in record when the event is the group's earliest so
+// far (the group's events share account, actor, source and agent).
+type eventDetails struct {
+	brief    func() brief
+	earliest func() (region string, record *event.SignIn)
+}
+
+// add merges one match into g. The id's string is made only when the group
+// keeps it.
+func (g *group) add(m sigma.LazyMatch, t time.Time, id []byte, name []byte, drill bool, ev *eventDetails) {
 	if g.a.Count > 0 && g.a.EventName != string(name) {
 		g.a.EventName = ""
 	}
 	if g.a.Count == 0 {
 		at := newIDAt(t, id)
-		g.a = singleAlert(m.Rule, m.Explain(), brief(), at.id)
+		g.a = singleAlert(m.Rule, m.Explain(), ev.brief(), at.id)
 		g.first = at
-		g.ids = append(g.ids[:0], at)
+		g.ids = append(make([]idAt, 0, 4), at)
 		return
 	}
 	g.a.Count++
@@ -147,14 +155,21 @@ func (g *group) add(m sigma.LazyMatch, t time.Time, id []byte, name []byte, dril
 	}
 	g.a.Drill = g.a.Drill && drill
 	if eventBefore(t, id, g.first) {
-		// The group's events share account, actor, source and agent; the
-		// explanation, region and sign-in record follow the earliest event.
-		b := brief()
-		g.a.Explanation, g.a.Region, g.first = evidence(m.Explain()), b.Region, newIDAt(t, id)
+		// The explanation, region and sign-in record follow the earliest
+		// event.
+		region, rec := ev.earliest()
+		g.a.Explanation, g.a.Region, g.first = evidence(m.Explain()), region, newIDAt(t, id)
 		g.a.Records = nil
-		if b.Record != nil {
-			g.a.Records = []event.SignIn{*b.Record}
+		if rec != nil {
+			g.a.Records = []event.SignIn{*rec}
 		}
+		if !g.full || g.first.before(g.cutoff) {
+			g.ids = append(g.ids, g.first) // the same string
+			if len(g.ids) > 2*maxGroupIDs {
+				g.trim()
+			}
+		}
+		return
 	}
 	if g.full && !eventBefore(t, id, g.cutoff) {
 		return
@@ -225,7 +240,7 @@ func newGroups(seeds *[2]maphash.Seed) *groups {
 	return &groups{m: map[groupKey]*group{}, seeds: seeds}
 }
 
-func (gs *groups) add(m sigma.LazyMatch, eg *eventGroup, t time.Time, id []byte, brief func() brief) {
+func (gs *groups) add(m sigma.LazyMatch, eg *eventGroup, t time.Time, id []byte, ev *eventDetails) {
 	k := groupKey{rule: m.Rule, h1: eg.h1, h2: eg.h2, bucket: eg.bucket}
 	g, ok := gs.m[k]
 	if !ok {
@@ -236,7 +251,7 @@ func (gs *groups) add(m sigma.LazyMatch, eg *eventGroup, t time.Time, id []byte,
 		g = &group{}
 		gs.m[k] = g
 	}
-	g.add(m, t, id, eg.name, eg.drill, brief)
+	g.add(m, t, id, eg.name, eg.drill, ev)
 }
 
 // drillEvent tells drill traffic by its marks without building strings.

@@ -553,6 +553,17 @@ func (w *worker) match(root event.Value, raw, idb []byte, t time.Time, si *event
 		}
 		return b
 	}
+	details := eventDetails{brief: getBrief, earliest: func() (string, *event.SignIn) {
+		if haveB {
+			return b.Region, b.Record
+		}
+		var rec *event.SignIn
+		if si != nil {
+			r := *si // the worker reuses si for its next event
+			rec = &r
+		}
+		return root.Get("awsRegion").Str(), rec
+	}}
 	set.MatchParsedLazy(root, &w.enrich, func(m sigma.LazyMatch) {
 		k := ruleset.Key(m.Rule.Meta)
 		if set.Referenced(k) {
@@ -565,7 +576,7 @@ func (w *worker) match(root event.Value, raw, idb []byte, t time.Time, si *event
 			if !haveEG {
 				eg, haveEG = newEventGroup(root, t, w.local.seeds), true
 			}
-			w.local.add(m, &eg, t, idb, getBrief)
+			w.local.add(m, &eg, t, idb, &details)
 		}
 	})
 }
