@@ -1,3 +1,5 @@
+//go:build !purego
+
 #include "textflag.h"
 
 // CLASSIFY sets the 16-bit mask in R of the bytes at OFF(SI) that are a

@@ -1,8 +1,9 @@
-//go:build !amd64
+//go:build !amd64 || purego
 
 package event
 
-// specials is empty where there is no classifier in assembly: the parser
+// specials is empty where there is no classifier in assembly (or with the
+// purego build tag, which tests the portable path on amd64): the parser
 // scans strings eight bytes at a time with the portable scanString.
 type specials struct{}
 
