@@ -159,7 +159,6 @@ func ActorOf(root Value) Actor {
 	return normalizeActor(root, &s)
 }
 
-// str returns the string (or scalar text) of member key of v, "" when absent.
 // scalar reports whether v is a string, number or boolean (what str reads).
 func scalar(v Value) bool {
 	switch v.Kind() {
@@ -169,6 +168,7 @@ func scalar(v Value) bool {
 	return false
 }
 
+// str returns the string (or scalar text) of member key of v, "" when absent.
 func str(v Value, key string) string {
 	if m := v.Get(key); scalar(m) {
 		return m.Str()
