@@ -75,11 +75,7 @@ func (p *parser) scanString(i int) (int, bool, error) {
 	}
 	esc := false
 	for {
-		i = p.spec.next(data, i)
-		if i < len(data) && data[i] == '"' {
-			return i + 1, esc, nil
-		}
-		next, done, err := stringSpecial(data, start, i)
+		next, done, err := stringSpecial(data, start, p.spec.next(data, i))
 		if done || err != nil {
 			return next, esc, err
 		}
