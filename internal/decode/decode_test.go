@@ -735,3 +735,45 @@ func TestZeroSizeFileIsStreamed(t *testing.T) {
 		t.Fatal("a file of stated size 0 was not read")
 	}
 }
+
+// shrunk is a regular file whose reads end before its stated size, as a
+// file truncated between the stat and the read.
+type shrunk struct {
+	*os.File
+	stated int64
+}
+
+func (s shrunk) Stat() (os.FileInfo, error) {
+	fi, err := s.File.Stat()
+	return statedSize{fi, s.stated}, err
+}
+
+type statedSize struct {
+	os.FileInfo
+	size int64
+}
+
+func (s statedSize) Size() int64 { return s.size }
+
+// A file that shrank after its stat, even to nothing, is read as it is, not
+// reported as a read failure.
+func TestShrunkFile(t *testing.T) {
+	for _, content := range []string{"", `{"Records":[` + fixtureEvents[0] + `]}`} {
+		path := filepath.Join(t.TempDir(), "f.json")
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Decode(context.Background(), "f.json", shrunk{f, int64(len(content)) + 1000}, Options{}, nil, nil)
+		f.Close()
+		if err != nil {
+			t.Fatalf("%d bytes left: %v", len(content), err)
+		}
+		if res.DecodedBytes != int64(len(content)) {
+			t.Errorf("%d bytes left: decoded %d", len(content), res.DecodedBytes)
+		}
+	}
+}

@@ -115,7 +115,7 @@ func (d *decoder) readFile(r io.Reader, size int64) ([]byte, string, error) {
 	n, err := io.ReadFull(r, (*raw)[:size])
 	data := (*raw)[:n]
 	*raw = data
-	if err != nil && err != io.ErrUnexpectedEOF {
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF { // EOF, ErrUnexpectedEOF: the file shrank
 		return nil, "", fmt.Errorf("read: %w", err)
 	}
 	if !isGzip(data) {
