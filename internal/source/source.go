@@ -257,13 +257,13 @@ func (w *walker) file(p string, mode fs.FileMode, size int64) error {
 }
 
 // deliveryName reports whether p ends like the objects CloudTrail and its
-// exports deliver (.json.gz, .json, .gz, .jsonl). Such files are not opened
+// exports deliver (.json, .json.gz and any .gz, .jsonl). Such files are not opened
 // by the walk to look for the zip signature: that doubled the system calls
 // per file. Should one hold a zip archive anyway, the decoder finds the
 // signature and expands the archive itself, as for standard input.
 func deliveryName(p string) bool {
 	n := len(p)
-	for _, ext := range [...]string{".json.gz", ".json", ".gz", ".jsonl"} {
+	for _, ext := range [...]string{".json", ".gz", ".jsonl"} {
 		if n >= len(ext) && strings.EqualFold(p[n-len(ext):], ext) {
 			return true
 		}
