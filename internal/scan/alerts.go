@@ -40,14 +40,23 @@ func newBrief(root event.Value, t time.Time, si *event.SignIn) brief {
 		b.Account = root.Path("userIdentity", "accountId").Str()
 	}
 	if si != nil {
-		rec := *si // the worker reuses si for its next event
-		b.Actor = actorLabel(rec.Actor)
-		b.Record = &rec
+		b.Record = ownRecord(si)
+		b.Actor = actorLabel(b.Record.Actor)
 	} else {
 		b.Actor = actorLabel(event.ActorOf(root))
 	}
 	b.Drill = alert.IsDrill(root.Get("eventID").Str(), b.UserAgent)
 	return b
+}
+
+// ownRecord copies a sign-in record the worker reuses for its next event,
+// for an alert to keep; nil stays nil.
+func ownRecord(si *event.SignIn) *event.SignIn {
+	if si == nil {
+		return nil
+	}
+	r := *si
+	return &r
 }
 
 func actorLabel(a event.Actor) string {

@@ -557,12 +557,7 @@ func (w *worker) match(root event.Value, raw, idb []byte, t time.Time, si *event
 		if haveB {
 			return b.Region, b.Record
 		}
-		var rec *event.SignIn
-		if si != nil {
-			r := *si // the worker reuses si for its next event
-			rec = &r
-		}
-		return root.Get("awsRegion").Str(), rec
+		return root.Get("awsRegion").Str(), ownRecord(si)
 	}}
 	set.MatchParsedLazy(root, &w.enrich, func(m sigma.LazyMatch) {
 		k := ruleset.Key(m.Rule.Meta)
