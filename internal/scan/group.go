@@ -163,18 +163,22 @@ func (g *group) add(m sigma.LazyMatch, t time.Time, id []byte, name []byte, dril
 		if rec != nil {
 			g.a.Records = []event.SignIn{*rec}
 		}
-		if !g.full || g.first.before(g.cutoff) {
-			g.ids = append(g.ids, g.first) // the same string
-			if len(g.ids) > 2*maxGroupIDs {
-				g.trim()
-			}
-		}
+		g.keep(g.first) // the same string
 		return
 	}
 	if g.full && !eventBefore(t, id, g.cutoff) {
+		return // tested before the id's string is made
+	}
+	g.keep(newIDAt(t, id))
+}
+
+// keep stores evidence unless the group is full and it comes at or after
+// the cutoff: it can then never be among the earliest maxGroupIDs.
+func (g *group) keep(at idAt) {
+	if g.full && !at.before(g.cutoff) {
 		return
 	}
-	g.ids = append(g.ids, newIDAt(t, id))
+	g.ids = append(g.ids, at)
 	if len(g.ids) > 2*maxGroupIDs {
 		g.trim()
 	}
@@ -197,12 +201,7 @@ func (g *group) merge(o *group) {
 		g.a.Explanation, g.a.Records, g.a.Region, g.first = o.a.Explanation, o.a.Records, o.a.Region, o.first
 	}
 	for _, at := range o.ids {
-		if !g.full || at.before(g.cutoff) {
-			g.ids = append(g.ids, at)
-		}
-	}
-	if len(g.ids) > 2*maxGroupIDs {
-		g.trim()
+		g.keep(at)
 	}
 }
 
