@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/signwatch/signwatch/internal/alert"
 	"github.com/signwatch/signwatch/internal/ruleset"
@@ -235,5 +236,44 @@ func TestProgressFinalSnapshot(t *testing.T) {
 			t.Errorf("workers=%d: last progress %+v after %d calls; summary read %d events from %d files (%d skipped)",
 				workers, last, calls, v.Events.Read, v.Files.Read, v.Files.Skipped)
 		}
+	}
+}
+
+// icStep is an Identity Center sign-in step of workflow wf, shaped like
+// AWS's documented events (reference/seeds): the result under
+// serviceEventDetails.
+func icStep(wf, name, result string, at time.Time) map[string]any {
+	return map[string]any{
+		"eventVersion": "1.08",
+		"userIdentity": map[string]any{"type": "Unknown", "principalId": "111122223333", "accountId": "111122223333", "userName": "user1"},
+		"eventTime":    at.Format(time.RFC3339), "eventSource": "signin.amazonaws.com", "eventName": name,
+		"awsRegion": "us-east-1", "sourceIPAddress": "203.0.113.0", "userAgent": "Mozilla/5.0",
+		"additionalEventData": map[string]any{"AuthWorkflowID": wf, "CredentialType": "PASSWORD"},
+		"serviceEventDetails": map[string]any{name: result},
+		"eventID":             wf + "-" + name + "-" + result, "eventType": "AwsServiceEvent", "recipientAccountId": "111122223333",
+	}
+}
+
+// The Identity Center steps of the whole scan are stitched in event time,
+// whatever order the files are read in. Two sign-ins an hour apart (the
+// first with a mistyped password) are two successful attempts even when
+// the later one's file is read first: fed in file order, the later time
+// would expire the earlier flow after its first step and split it.
+func TestStitchingFollowsEventTime(t *testing.T) {
+	t0 := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	later := t0.Add(time.Hour)
+	dir := t.TempDir()
+	writeJSON(t, filepath.Join(dir, "a.json"), map[string]any{"Records": []any{
+		icStep("wf2", "CredentialVerification", "Success", later),
+		icStep("wf2", "UserAuthentication", "Success", later.Add(time.Second)),
+	}})
+	writeJSON(t, filepath.Join(dir, "b.json"), map[string]any{"Records": []any{
+		icStep("wf1", "CredentialVerification", "Failure", t0),
+		icStep("wf1", "CredentialVerification", "Success", t0.Add(10*time.Second)),
+		icStep("wf1", "UserAuthentication", "Success", t0.Add(11*time.Second)),
+	}})
+	ic := run(t, []string{dir}, 1).Summary.View().IdentityCenter
+	if ic.Attempts != 2 || ic.Outcomes.Success != 2 || ic.Outcomes.Failure != 0 {
+		t.Fatalf("want two successful attempts, got %+v", ic)
 	}
 }
