@@ -94,6 +94,19 @@ func fieldOf(key []byte) field {
 	return fNone
 }
 
+// fieldKeys are the keys of the fields up to fDigest, resolved for lookups
+// in a parsed event; digestKeys are the keys that make an object a digest.
+var (
+	fieldKeys = func() (k [fDigest]event.Key) {
+		for f := range fDigest {
+			k[f] = event.NewKey(fieldNames[f])
+		}
+		return k
+	}()
+	digestKeys = event.NewKeys("digestStartTime", "digestEndTime", "digestPublicKeyFingerprint",
+		"digestSignatureAlgorithm", "digestS3Bucket", "digestS3Object", "previousDigestSignature")
+)
+
 type span struct{ s, e int32 }
 
 // objInfo holds where the interesting top-level members of an object are.
@@ -117,15 +130,7 @@ func (d *decoder) parsedEvent(data []byte, i int, p *path) (int, bool) {
 		return 0, false
 	}
 	var info objInfo
-	d.doc.Root().EachMember(func(key []byte, v event.Value) bool {
-		f := fieldOf(key)
-		if f != fNone {
-			s := v.Offset()
-			info.has |= 1 << f
-			info.span[f] = span{int32(s), int32(s + len(v.Raw()))}
-		}
-		return true
-	})
+	d.rootFields(&info)
 	const envelope = 1<<fRecords | 1<<fDigest | 1<<fDetailType | 1<<fDetail | 1<<fMessageType | 1<<fFirehoseRecords
 	if info.has&envelope != 0 || info.has&(1<<fEventVersion|1<<fEventSource|1<<fEventName|1<<fEventID) == 0 {
 		return 0, false
@@ -134,6 +139,39 @@ func (d *decoder) parsedEvent(data []byte, i int, p *path) (int, bool) {
 	d.event(data, i, end, p, &info)
 	d.docFor = nil
 	return end, true
+}
+
+// rootFields records the interesting members of the parsed root object,
+// as walk would.
+func (d *decoder) rootFields(info *objInfo) {
+	root := d.doc.Root()
+	note := func(f field, v event.Value) {
+		s := v.Offset()
+		info.has |= 1 << f
+		info.span[f] = span{int32(s), int32(s + len(v.Raw()))}
+	}
+	if !d.doc.RootKeysPlain() {
+		// A key written with escapes is not the field it decodes to
+		// (walk compares the bytes as written): compare every key.
+		root.EachMember(func(key []byte, v event.Value) bool {
+			if f := fieldOf(key); f != fNone {
+				note(f, v)
+			}
+			return true
+		})
+		return
+	}
+	// Every field is a known top-level key: each lookup is an array read.
+	for f := range fDigest {
+		if v := root.GetKey(fieldKeys[f]); v.Exists() {
+			note(f, v)
+		}
+	}
+	for _, k := range digestKeys {
+		if v := root.GetKey(k); v.Exists() && v.Offset() >= int(info.span[fDigest].s) {
+			note(fDigest, v) // the last digest key, as walk
+		}
+	}
 }
 
 // object decodes the object at data[i]: it validates it, finds its

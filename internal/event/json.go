@@ -64,6 +64,10 @@ type Doc struct {
 	raw   []byte
 	nodes []node
 	root  rootIndex
+	// known[s] is the node index + 1 of the root member with known key
+	// slot s (see knownkeys.go), or 0, when knownState is knownPlain.
+	known      [numKnown + 1]int32
+	knownState uint8
 }
 
 // SyntaxError reports malformed JSON with the byte offset where it was found.
@@ -85,6 +89,7 @@ func (d *Doc) Parse(data []byte) error {
 	d.raw = data
 	d.nodes = d.nodes[:0]
 	d.root.state = rootUnindexed
+	d.knownState = knownUnbuilt
 	if len(data) > 1<<31-1 {
 		return &SyntaxError{0, "document larger than 2 GiB"}
 	}
@@ -113,6 +118,7 @@ func (d *Doc) ParseAt(data []byte, i int) (int, error) {
 	d.raw = data
 	d.nodes = d.nodes[:0]
 	d.root.state = rootUnindexed
+	d.knownState = knownUnbuilt
 	if len(data) > 1<<31-1 {
 		return i, &SyntaxError{0, "document larger than 2 GiB"}
 	}

@@ -83,7 +83,7 @@ func TestAgreesWithStdlib(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	for _, s := range []string{`{"Records":[{"eventName":"ConsoleLogin"}]}`, `[1,2,{"a":"\u00e9"}]`, `"x"`, `{"a":{"b":[null,true,false,-0.5e+7]}}`} {
+	for _, s := range []string{`{"Records":[{"eventName":"ConsoleLogin"}]}`, `{"eventName":"A","event\u004eame":"B","eventID":"1","eventName":"C"}`, `[1,2,{"a":"\u00e9"}]`, `"x"`, `{"a":{"b":[null,true,false,-0.5e+7]}}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -104,8 +104,16 @@ func FuzzParse(f *testing.F) {
 				if got, want := root.Get(key), linearGet(root, key); got != want {
 					t.Fatalf("Get(%q) = node %d, scan finds node %d", key, got.i, want.i)
 				}
+				if got, want := root.GetKey(NewKey(key)), linearGet(root, key); got != want {
+					t.Fatalf("GetKey(%q) = node %d, scan finds node %d", key, got.i, want.i)
+				}
 				return true
 			})
+			for _, key := range knownRootKeys {
+				if got, want := root.GetKey(NewKey(key)), linearGet(root, key); got != want {
+					t.Fatalf("GetKey(%q) = node %d, scan finds node %d", key, got.i, want.i)
+				}
+			}
 		}
 	})
 }

@@ -4,9 +4,11 @@ import "math/bits"
 
 // The root object of a CloudTrail event is read many times per event (the
 // summary, de-duplication, every rule's fields, alert grouping), and each
-// Get on it compares keys one by one. rootIndex is a small open-addressing
-// table over the root's members, built on the first Get that can use it, so
-// that later lookups cost one hash and, as a rule, one key comparison.
+// Get on it would compare keys one by one. CloudTrail's usual top-level
+// keys have slots of their own (knownkeys.go). For any other key, rootIndex
+// is a small open-addressing table over the root's members, built on the
+// first Get that needs it, so that later lookups cost one hash and, as a
+// rule, one key comparison.
 
 // rootMinMembers is the smallest root object worth indexing: below it a
 // linear scan is as cheap as building the table.

@@ -24,7 +24,8 @@ func (d *Doc) nodesAt(v Value) *node { return &d.nodes[v.i] }
 
 func TestRootIndexAgreesWithScan(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	alphabet := []string{"eventName", "eventSource", "eventID", "a", "b", "ab", "ba", "userAgent", "userIdentity", "x\\u0041", "xA", "", "eventTime", "errorCode"}
+	alphabet := []string{"eventName", "eventSource", "eventID", "a", "b", "ab", "ba", "userAgent", "userIdentity", "x\\u0041", "xA", "", "eventTime", "errorCode",
+		"event\\u004eame", "Records", "@timestamp", "digestS3Object", "eventname"}
 	for iter := 0; iter < 2000; iter++ {
 		n := rng.IntN(40)
 		var b strings.Builder
@@ -40,7 +41,7 @@ func TestRootIndexAgreesWithScan(t *testing.T) {
 			fmt.Fprintf(&b, "%q:%d", k, i)
 		}
 		b.WriteByte('}')
-		src := strings.ReplaceAll(b.String(), `\\u0041`, `\u0041`)
+		src := strings.ReplaceAll(b.String(), `\\u00`, `\u00`)
 		var d Doc
 		if err := d.Parse([]byte(src)); err != nil {
 			t.Fatalf("%s: %v", src, err)
@@ -61,10 +62,14 @@ func TestRootIndexAgreesWithScan(t *testing.T) {
 			}
 		}
 		out := make([]Value, len(probe))
-		d.Root().Fields(probe, out)
+		d.Root().Fields(NewKeys(probe...), out)
 		for i, k := range probe {
-			if out[i] != linearGet(d.Root(), k) {
+			want := linearGet(d.Root(), k)
+			if out[i] != want {
 				t.Fatalf("%s: Fields[%q] disagrees with the scan", src, k)
+			}
+			if got := d.Root().GetKey(NewKey(k)); got != want {
+				t.Fatalf("%s: GetKey(%q) = node %d, scan found node %d", src, k, got.i, want.i)
 			}
 		}
 	}
@@ -85,6 +90,16 @@ func TestRootIndexReset(t *testing.T) {
 		if got := d.Root().Get("eventName").Str(); got != want["eventName"] {
 			t.Fatalf("after re-parse: eventName %q, want %q", got, want["eventName"])
 		}
+	}
+	// The previous event's buckets must not be read: here its eventName
+	// was node 2, which is now a nested member of the same name.
+	for _, src := range []string{`{"a":1,"eventName":"One"}`, `{"x":{"eventName":"Nested"}}`} {
+		if err := d.Parse([]byte(src)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := d.Root().GetKey(NewKey("eventName")); got.Exists() {
+		t.Fatalf("GetKey found %s in a root without the key", got.Raw())
 	}
 	if _, err := d.ParseAt([]byte(`xx`+second), 2); err != nil {
 		t.Fatal(err)
@@ -124,5 +139,73 @@ func TestKeyHashForms(t *testing.T) {
 	}
 	if collided > 14 {
 		t.Errorf("%d of %d keys share a slot: %v", collided, len(keys), slots)
+	}
+}
+
+// TestBucketCollisions puts, beside known keys, keys that fall into their
+// buckets, before and after them, in small roots (searched linearly) and
+// large ones (indexed): lookups must still find every member. The
+// colliders differ from the known key in length, in the last bytes only,
+// or in the middle bytes only (which leaves its words and bucket alike).
+func TestBucketCollisions(t *testing.T) {
+	bucketOf := func(k string) uint8 {
+		id := idOf(k)
+		return bucketHash(id.a, id.b, id.n, bucketMul)
+	}
+	collider := func(target string, make func(i int) string) string {
+		b := bucketOf(target)
+		for i := 0; i < 1<<16; i++ {
+			if k := make(i); k != target && bucketOf(k) == b {
+				return k
+			}
+		}
+		t.Fatalf("no collider for %q", target)
+		return ""
+	}
+	short := collider("eventName", func(i int) string { return fmt.Sprintf("x%d", i) })
+	tail := collider("recipientAccountId", func(i int) string { return fmt.Sprintf("recipientAccoun%03d", i%1000) })
+	middle := "recipienXXccountId" // recipientAccountId's first and last eight bytes
+	filler := `"f1":1,"f2":2,"f3":3,"f4":4,"f5":5,"f6":6,"f7":7,"f8":8,`
+	probes := []string{"eventName", "eventTime", "recipientAccountId", short, tail, middle}
+	for _, src := range []string{
+		`{"eventName":"A","` + short + `":1}`,
+		`{"` + short + `":1,"eventName":"A"}`,
+		`{"recipientAccountId":"1","` + tail + `":1}`,
+		`{"recipientAccountId":"1","` + middle + `":2}`,
+		`{"` + middle + `":2,"recipientAccountId":"1"}`,
+		`{` + filler + `"eventName":"A","` + short + `":1,"recipientAccountId":"1","` + middle + `":2}`,
+		`{` + filler + `"` + tail + `":1,"eventName":"A","eventName":"B","` + short + `":3}`,
+	} {
+		var d Doc
+		if err := d.Parse([]byte(src)); err != nil {
+			t.Fatal(err)
+		}
+		root := d.Root()
+		for _, k := range probes {
+			want := linearGet(root, k)
+			if got := root.GetKey(NewKey(k)); got != want {
+				t.Errorf("%s: GetKey(%q) = node %d, scan found node %d", src, k, got.i, want.i)
+			}
+			if got := root.Get(k); got != want {
+				t.Errorf("%s: Get(%q) = node %d, scan found node %d", src, k, got.i, want.i)
+			}
+		}
+	}
+}
+
+// TestKnownRootKeysDistinct checks that CloudTrail's usual top-level keys
+// have buckets of their own, so that their lookups never fall back.
+func TestKnownRootKeysDistinct(t *testing.T) {
+	seen := map[uint8]string{}
+	for _, k := range knownRootKeys {
+		if NewKey(k).slot == 0 {
+			t.Errorf("%q has no slot", k)
+		}
+		id := idOf(k)
+		b := bucketHash(id.a, id.b, id.n, bucketMul)
+		if o, dup := seen[b]; dup {
+			t.Errorf("%q and %q share bucket %d", k, o, b)
+		}
+		seen[b] = k
 	}
 }

@@ -112,6 +112,9 @@ func IsSignIn(eventSource, eventName string) bool {
 	return false
 }
 
+// The top-level keys every event is asked for.
+var keyEventSource, keyEventName = NewKey("eventSource"), NewKey("eventName")
+
 // NormalizeSignIn builds the sign-in record of an event. It returns false
 // when root is not an object or the event is not a sign-in (IsSignIn).
 func NormalizeSignIn(root Value) (SignIn, bool) {
@@ -120,7 +123,7 @@ func NormalizeSignIn(root Value) (SignIn, bool) {
 	}
 	// Decide on the bytes first: most events are not sign-ins, and their
 	// names need not become strings.
-	src, name := root.Get("eventSource"), root.Get("eventName")
+	src, name := root.GetKey(keyEventSource), root.GetKey(keyEventName)
 	if !scalar(src) || !scalar(name) || !IsSignIn(string(src.Bytes()), string(name.Bytes())) {
 		return SignIn{}, false
 	}
@@ -491,7 +494,7 @@ func daysIn(month, year int) int {
 // the member named keys[i] (the last one when repeated, as Get), or Missing.
 // out must be at least as long as keys. It is Get for hot paths that read
 // many top-level fields of every event.
-func (v Value) Fields(keys []string, out []Value) {
+func (v Value) Fields(keys []Key, out []Value) {
 	out = out[:len(keys)]
 	for i := range out {
 		out[i] = Value{}
@@ -500,9 +503,9 @@ func (v Value) Fields(keys []string, out []Value) {
 		return
 	}
 	d := v.d
-	if v.i == 0 && d.rootIndexed() {
+	if v.i == 0 {
 		for i, k := range keys {
-			out[i] = d.rootLookup(k)
+			out[i] = v.GetKey(k)
 		}
 		return
 	}
@@ -511,7 +514,7 @@ func (v Value) Fields(keys []string, out []Value) {
 		n := &d.nodes[j]
 		kl := int(n.keyEnd - n.keyStart)
 		for i, k := range keys {
-			if (kl == len(k) || n.keyEscaped) && keyEqual(d.raw, n, k) {
+			if (kl == len(k.name) || n.keyEscaped) && keyEqual(d.raw, n, k.name) {
 				out[i] = Value{d, j}
 			}
 		}

@@ -335,13 +335,13 @@ func TestFieldsMatchesGet(t *testing.T) {
 	v := parse(t, src)
 	keys := []string{"a", "bc", "long", "", "absent"}
 	out := make([]Value, len(keys))
-	v.Fields(keys, out)
+	v.Fields(NewKeys(keys...), out)
 	for i, k := range keys {
 		if got, want := string(out[i].Raw()), string(v.Get(k).Raw()); got != want || out[i].Kind() != v.Get(k).Kind() {
 			t.Errorf("Fields %q = %q, Get = %q", k, got, want)
 		}
 	}
-	parse(t, `[1]`).Fields(keys, out)
+	parse(t, `[1]`).Fields(NewKeys(keys...), out)
 	for i := range out {
 		if out[i].Exists() {
 			t.Errorf("array member %d found", i)
@@ -355,8 +355,9 @@ func BenchmarkTopLevelLookup(b *testing.B) {
 		"sourceIPAddress", "userAgent", "eventName", "eventSource"}
 	b.Run("Fields", func(b *testing.B) {
 		var out [9]Value
+		resolved := NewKeys(keys...)
 		for i := 0; i < b.N; i++ {
-			v.Fields(keys, out[:])
+			v.Fields(resolved, out[:])
 		}
 	})
 	b.Run("Get", func(b *testing.B) {

@@ -106,8 +106,18 @@ func (v Value) Get(key string) Value {
 		return Value{}
 	}
 	d := v.d
-	if v.i == 0 && d.rootIndexed() {
-		return d.rootLookup(key)
+	if v.i == 0 {
+		if d.RootKeysPlain() {
+			if s := knownSlot(key); s != 0 {
+				if e := d.known[s]; e != 0 {
+					return Value{d, e - 1}
+				}
+				return Value{}
+			}
+		}
+		if d.rootIndexed() {
+			return d.rootLookup(key)
+		}
 	}
 	found := Value{}
 	unique := v.n().uniqueKeys

@@ -44,8 +44,12 @@ type groupKey struct {
 // The event fields that separate groups of one rule: the account, source
 // and user agent at the top level, the actor inside userIdentity.
 var (
-	keyTop      = []string{"recipientAccountId", "sourceIPAddress", "userAgent", "userIdentity"}
-	keyIdentity = []string{"arn", "principalId"}
+	keyTop      = event.NewKeys("recipientAccountId", "sourceIPAddress", "userAgent", "userIdentity")
+	keyIdentity = event.NewKeys("arn", "principalId")
+
+	keyEventID   = event.NewKey("eventID")
+	keyEventName = event.NewKey("eventName")
+	keySourceIP  = event.NewKey("sourceIPAddress")
 )
 
 // eventGroup is what grouping needs of one event: the hash of its key
@@ -75,7 +79,7 @@ func newEventGroup(root event.Value, t time.Time, seeds *[2]maphash.Seed) eventG
 		h2 = (h2^maphash.Bytes(seeds[1], b))*0xC2B2AE3D27D4EB4F + 1
 	}
 	return eventGroup{h1: h1, h2: h2, bucket: t.Truncate(groupBucket).Unix(),
-		name: root.Get("eventName").Bytes(), drill: drillEvent(root, top[2])}
+		name: root.GetKey(keyEventName).Bytes(), drill: drillEvent(root, top[2])}
 }
 
 // idAt is one piece of evidence: an event's time (Unix seconds and
@@ -255,7 +259,7 @@ func (gs *groups) add(m sigma.LazyMatch, eg *eventGroup, t time.Time, id []byte,
 
 // drillEvent tells drill traffic by its marks without building strings.
 func drillEvent(root, userAgent event.Value) bool {
-	return bytes.HasPrefix(root.Get("eventID").Bytes(), []byte(alert.DrillEventIDPrefix)) ||
+	return bytes.HasPrefix(root.GetKey(keyEventID).Bytes(), []byte(alert.DrillEventIDPrefix)) ||
 		bytes.HasSuffix(userAgent.Bytes(), []byte(alert.DrillUserAgentSuffix))
 }
 

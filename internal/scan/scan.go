@@ -477,7 +477,7 @@ func (w *worker) event(rec decode.Record) error {
 		}
 		root = w.doc.Root()
 	}
-	id := root.Get("eventID").Bytes()
+	id := root.GetKey(keyEventID).Bytes()
 	if len(id) > 0 && !p.dedup.firstSeen(id) {
 		w.sum.AddDuplicate()
 		return nil
@@ -546,7 +546,7 @@ func (w *worker) match(root event.Value, raw, idb []byte, t time.Time, si *event
 		haveB, haveEG bool
 		id            string
 	)
-	w.enrich.ResetBytes(root.Get("sourceIPAddress").Bytes())
+	w.enrich.ResetBytes(root.GetKey(keySourceIP).Bytes())
 	getBrief := func() brief {
 		if !haveB {
 			b, haveB = newBrief(root, t, si), true

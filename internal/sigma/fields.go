@@ -15,7 +15,9 @@ type fieldPath struct {
 	join [][]string
 	// rootIDs[j] numbers join[0][j] among the root keys the engine reads,
 	// for the per-event cache of root lookups; nil outside an engine.
-	rootIDs []int
+	// rootKeys[j] is join[0][j] resolved for the lookup.
+	rootIDs  []int
+	rootKeys []event.Key
 }
 
 func newFieldPath(name string) *fieldPath {
@@ -65,7 +67,7 @@ func (p *fieldPath) walkRoot(st *state) bool {
 		return p.walk(root, 0, st.emit)
 	}
 	for j := range p.segs {
-		c := st.rootGet(p.rootIDs[j], p.join[0][j])
+		c := st.rootGet(p.rootIDs[j], p.rootKeys[j])
 		if c.Exists() && p.walk(c, j+1, st.emit) {
 			return true
 		}
@@ -111,6 +113,7 @@ func (t *slotTable) slot(name string) int {
 				t.roots[k] = id
 			}
 			p.rootIDs = append(p.rootIDs, id)
+			p.rootKeys = append(p.rootKeys, event.NewKey(k))
 		}
 	}
 	t.byName[name] = len(t.slots)

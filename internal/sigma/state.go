@@ -96,11 +96,11 @@ func (st *state) resolve(slot int) *slotState {
 	return ss
 }
 
-// rootGet is ev.Get(key) for the event root, cached per event.
-func (st *state) rootGet(id int, key string) event.Value {
+// rootGet is ev.GetKey(key) for the event root, cached per event.
+func (st *state) rootGet(id int, key event.Key) event.Value {
 	e := &st.roots[id]
 	if e.gen != st.gen {
-		e.gen, e.v = st.gen, st.ev.Get(key)
+		e.gen, e.v = st.gen, st.ev.GetKey(key)
 	}
 	return e.v
 }

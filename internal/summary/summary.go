@@ -366,8 +366,8 @@ func (s *Summary) Root() (events int64, signIns Outcomes) { return s.rootEvents,
 var keyRoot = []byte("Root")
 
 // topKeys are the top-level fields AddEvent reads, in one pass.
-var topKeys = []string{"awsRegion", "recipientAccountId", "userIdentity",
-	"sourceIPAddress", "userAgent", "eventName"}
+var topKeys = event.NewKeys("awsRegion", "recipientAccountId", "userIdentity",
+	"sourceIPAddress", "userAgent", "eventName")
 
 const (
 	fRegion = iota
@@ -378,7 +378,7 @@ const (
 	fName
 )
 
-var identityKeys = []string{"type", "arn", "userName", "principalId", "accountId"}
+var identityKeys = event.NewKeys("type", "arn", "userName", "principalId", "accountId")
 
 // AddEvent counts one unique event. It reads only a few top-level fields
 // (and userIdentity) unless the event is a sign-in, which is normalized.
