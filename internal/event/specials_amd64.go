@@ -64,11 +64,18 @@ func (p *parser) scanString(i int) (int, bool, error) {
 	data := p.data
 	start := i
 	i++
-	// Most strings end in the mask word where they start: a few
-	// instructions, without a call.
+	// Most strings end in the classified window where they start, in the
+	// mask word where they start or the next few: no call.
 	if s := &p.spec; i >= s.base && i < s.end {
-		if m := s.masks[((i-s.base)>>6)&(specWords-1)] >> (uint(i) & 63); m != 0 {
-			if j := i + bits.TrailingZeros64(m); j < len(data) && data[j] == '"' {
+		w := (i - s.base) >> 6
+		m := s.masks[w&(specWords-1)] >> (uint(i) & 63)
+		j := i
+		for m == 0 && w+1 < specWords && s.base+(w+1)*64 < s.end {
+			w++
+			m, j = s.masks[w], s.base+w*64
+		}
+		if m != 0 {
+			if j += bits.TrailingZeros64(m); j < len(data) && data[j] == '"' {
 				return j + 1, false, nil
 			}
 		}
