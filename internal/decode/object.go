@@ -94,18 +94,16 @@ func fieldOf(key []byte) field {
 	return fNone
 }
 
-// fieldKeys are the keys of the fields up to fDigest, resolved for lookups
-// in a parsed event; digestKeys are the keys that make an object a digest.
-var (
-	fieldKeys = func() (k [fDigest]event.Key) {
-		for f := range fDigest {
-			k[f] = event.NewKey(fieldNames[f])
-		}
-		return k
-	}()
-	digestKeys = event.NewKeys("digestStartTime", "digestEndTime", "digestPublicKeyFingerprint",
-		"digestSignatureAlgorithm", "digestS3Bucket", "digestS3Object", "previousDigestSignature")
-)
+// lookupKeys are the keys of the fields up to fDigest, prepared for lookups
+// in a parsed event, then the keys that make an object a digest.
+var lookupKeys = func() (k [fDigest + 7]event.Key) {
+	for f := range fDigest {
+		k[f] = event.NewKey(fieldNames[f])
+	}
+	copy(k[fDigest:], event.NewKeys("digestStartTime", "digestEndTime", "digestPublicKeyFingerprint",
+		"digestSignatureAlgorithm", "digestS3Bucket", "digestS3Object", "previousDigestSignature"))
+	return k
+}()
 
 type span struct{ s, e int32 }
 
@@ -162,13 +160,15 @@ func (d *decoder) rootFields(info *objInfo) {
 		return
 	}
 	// Every field is a known top-level key: each lookup is an array read.
-	for f := range fDigest {
-		if v := root.GetKey(fieldKeys[f]); v.Exists() {
-			note(f, v)
+	var vals [len(lookupKeys)]event.Value
+	root.Fields(lookupKeys[:], vals[:])
+	for f, v := range vals[:fDigest] {
+		if v.Exists() {
+			note(field(f), v)
 		}
 	}
-	for _, k := range digestKeys {
-		if v := root.GetKey(k); v.Exists() && v.Offset() >= int(info.span[fDigest].s) {
+	for _, v := range vals[fDigest:] {
+		if v.Exists() && v.Offset() >= int(info.span[fDigest].s) {
 			note(fDigest, v) // the last digest key, as walk
 		}
 	}

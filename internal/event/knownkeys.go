@@ -196,24 +196,22 @@ func (d *Doc) buildKnown() {
 			d.knownState = knownEscaped
 			return
 		}
-		if s := knownSlotBytes(d.raw[n.keyStart:n.keyEnd]); s != 0 {
+		// knownSlot, written out for this per-event loop.
+		k := d.raw[n.keyStart:n.keyEnd]
+		var s uint8
+		if len(k) >= 8 {
+			a, b := binary.LittleEndian.Uint64(k), binary.LittleEndian.Uint64(k[len(k)-8:])
+			s = knownBucket[bucketHash(a, b, len(k), bucketMul)]
+			if w := &knownWords[s]; w.a != a || w.b != b || w.n != len(k) ||
+				len(k) > 16 && string(k[8:len(k)-8]) != knownRootKeys[s-1][8:len(k)-8] {
+				s = 0
+			}
+		} else {
+			s = knownSlot(k)
+		}
+		if s != 0 {
 			d.known[s] = j + 1
 		}
 		j = n.next
 	}
-}
-
-// knownSlotBytes is knownSlot for key bytes, written out for the per-event
-// pass.
-func knownSlotBytes(k []byte) uint8 {
-	n := len(k)
-	if n < 8 {
-		return knownSlot(k)
-	}
-	a, b := binary.LittleEndian.Uint64(k), binary.LittleEndian.Uint64(k[n-8:])
-	s := knownBucket[bucketHash(a, b, n, bucketMul)]
-	if w := &knownWords[s]; w.a != a || w.b != b || w.n != n || n > 16 && string(k[8:n-8]) != knownRootKeys[s-1][8:n-8] {
-		return 0
-	}
-	return s
 }

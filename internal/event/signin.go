@@ -504,8 +504,15 @@ func (v Value) Fields(keys []Key, out []Value) {
 	}
 	d := v.d
 	if v.i == 0 {
+		plain := d.RootKeysPlain()
 		for i, k := range keys {
-			out[i] = v.GetKey(k)
+			if plain && k.slot != 0 {
+				if e := d.known[k.slot]; e != 0 {
+					out[i] = Value{d, e - 1}
+				}
+			} else {
+				out[i] = v.Get(k.name)
+			}
 		}
 		return
 	}
