@@ -86,21 +86,8 @@ var ErrEmpty = errors.New("empty JSON text")
 // Parse indexes data, which must hold exactly one JSON value (white space
 // around it is allowed). It keeps a reference to data.
 func (d *Doc) Parse(data []byte) error {
-	d.raw = data
-	d.nodes = d.nodes[:0]
-	d.root.state = rootUnindexed
-	d.knownState = knownUnbuilt
-	if len(data) > 1<<31-1 {
-		return &SyntaxError{0, "document larger than 2 GiB"}
-	}
-	p := parser{data: data, doc: d}
-	i := skipSpace(data, 0)
-	if i == len(data) {
-		return ErrEmpty
-	}
-	end, err := p.value(i, -1, -1, false, 0)
+	end, err := d.ParseAt(data, 0)
 	if err != nil {
-		d.nodes = d.nodes[:0]
 		return err
 	}
 	if j := skipSpace(data, end); j != len(data) {
@@ -122,12 +109,15 @@ func (d *Doc) ParseAt(data []byte, i int) (int, error) {
 	if len(data) > 1<<31-1 {
 		return i, &SyntaxError{0, "document larger than 2 GiB"}
 	}
-	p := parser{data: data, doc: d}
 	i = skipSpace(data, i)
 	if i >= len(data) {
 		return i, ErrEmpty
 	}
+	// The parser appends to its own copy of the slice (one indirection
+	// less on every node) and hands it back.
+	p := parser{data: data, nodes: d.nodes}
 	end, err := p.value(i, -1, -1, false, 0)
+	d.nodes = p.nodes
 	if err != nil {
 		d.nodes = d.nodes[:0]
 	}
@@ -147,9 +137,9 @@ func (d *Doc) Root() Value {
 }
 
 type parser struct {
-	data []byte
-	doc  *Doc
-	spec specials // where the CPU allows, the input classified for string scans
+	data  []byte
+	nodes []node   // the Doc's nodes being built
+	spec  specials // where the CPU allows, the input classified for string scans
 }
 
 func (p *parser) errAt(i int, format string, args ...any) error {
@@ -160,8 +150,8 @@ func (p *parser) errAt(i int, format string, args ...any) error {
 // the offset just past it.
 func (p *parser) value(i int, ks, ke int32, kesc bool, depth int) (int, error) {
 	data := p.data
-	idx := len(p.doc.nodes)
-	p.doc.nodes = append(p.doc.nodes, node{start: int32(i), keyStart: ks, keyEnd: ke, keyEscaped: kesc})
+	idx := len(p.nodes)
+	p.nodes = append(p.nodes, node{start: int32(i), keyStart: ks, keyEnd: ke, keyEscaped: kesc})
 	var (
 		end    int
 		err    error
@@ -195,9 +185,9 @@ func (p *parser) value(i int, ks, ke int32, kesc bool, depth int) (int, error) {
 	if err != nil {
 		return end, err
 	}
-	n := &p.doc.nodes[idx]
+	n := &p.nodes[idx]
 	n.kind, n.end, n.escaped, n.count, n.uniqueKeys = kind, int32(end), esc, count, unique
-	n.next = int32(len(p.doc.nodes))
+	n.next = int32(len(p.nodes))
 	return end, nil
 }
 
@@ -231,9 +221,12 @@ func (p *parser) object(i, depth int) (int, int32, bool, error) {
 			return i, count, false, p.errAt(i, "expected a string key, found %s", describeByte(data[i]))
 		}
 		kstart := i + 1
-		kend, kesc, err := p.scanString(i)
-		if err != nil {
-			return kend, count, false, err
+		kend, kesc := p.quickEnd(kstart), false
+		if kend < 0 {
+			var err error
+			if kend, kesc, err = p.scanString(i); err != nil {
+				return kend, count, false, err
+			}
 		}
 		i = skipSpace(data, kend)
 		if i >= len(data) || data[i] != ':' {
@@ -248,14 +241,17 @@ func (p *parser) object(i, depth int) (int, int32, bool, error) {
 		} else {
 			seen |= bit
 		}
+		var err error
 		if data[i] == '"' {
 			// Most members are strings: no call to value for them.
-			end, esc, err := p.scanString(i)
-			if err != nil {
-				return end, count, false, err
+			end, esc := p.quickEnd(i+1), false
+			if end < 0 {
+				if end, esc, err = p.scanString(i); err != nil {
+					return end, count, false, err
+				}
 			}
-			p.doc.nodes = append(p.doc.nodes, node{start: int32(i), end: int32(end), keyStart: int32(kstart), keyEnd: int32(kend - 1),
-				next: int32(len(p.doc.nodes) + 1), kind: String, escaped: esc, keyEscaped: kesc})
+			p.nodes = append(p.nodes, node{start: int32(i), end: int32(end), keyStart: int32(kstart), keyEnd: int32(kend - 1),
+				next: int32(len(p.nodes) + 1), kind: String, escaped: esc, keyEscaped: kesc})
 			i = end
 		} else if i, err = p.value(i, int32(kstart), int32(kend-1), kesc, depth); err != nil {
 			return i, count, false, err

@@ -89,3 +89,18 @@ func (p *parser) scanString(i int) (int, bool, error) {
 		esc, i = true, next
 	}
 }
+
+// quickEnd is scanString's first step, small enough to inline: the offset
+// past the closing quote of the string whose contents start at data[i],
+// when that quote is in the same mask word and nothing before it needs
+// attention; otherwise -1.
+func (p *parser) quickEnd(i int) int {
+	if s := &p.spec; i >= s.base && i < s.end {
+		if m := s.masks[((i-s.base)>>6)&(specWords-1)] >> (uint(i) & 63); m != 0 {
+			if j := i + bits.TrailingZeros64(m); j < len(p.data) && p.data[j] == '"' {
+				return j + 1
+			}
+		}
+	}
+	return -1
+}

@@ -8,3 +8,6 @@ package event
 type specials struct{}
 
 func (p *parser) scanString(i int) (int, bool, error) { return scanString(p.data, i) }
+
+// quickEnd has no fast path here: scanString does the work.
+func (p *parser) quickEnd(int) int { return -1 }
