@@ -113,7 +113,11 @@ func IsSignIn(eventSource, eventName string) bool {
 }
 
 // The top-level keys every event is asked for.
-var keyEventSource, keyEventName = NewKey("eventSource"), NewKey("eventName")
+var (
+	keyEventSource  = NewKey("eventSource")
+	keyEventName    = NewKey("eventName")
+	keyUserIdentity = NewKey("userIdentity")
+)
 
 // NormalizeSignIn builds the sign-in record of an event. It returns false
 // when root is not an object or the event is not a sign-in (IsSignIn).
@@ -151,6 +155,29 @@ func NormalizeSignIn(root Value) (SignIn, bool) {
 	s.Outcome, s.ErrorCode, s.FailureReason = outcome(root, s.EventName, s.EventType)
 	s.MFAUsed, s.MFAKnown = mfa(root, &s)
 	return s, true
+}
+
+// Label is the text that names the actor in an alert: its ARN, name,
+// principal id or type, the first that is known.
+func (a Actor) Label() string {
+	switch {
+	case a.ARN != "":
+		return a.ARN
+	case a.Name != "":
+		return a.Name
+	case a.PrincipalID != "":
+		return a.PrincipalID
+	}
+	return string(a.Type)
+}
+
+// ActorLabel is ActorOf(root).Label(), without normalizing the actor when
+// its ARN names it (as it does in most events).
+func ActorLabel(root Value) string {
+	if arn := str(root.GetKey(keyUserIdentity), "arn"); arn != "" {
+		return arn
+	}
+	return ActorOf(root).Label()
 }
 
 // ActorOf normalizes the principal of any event, sign-in or not, the way

@@ -299,6 +299,9 @@ func FuzzNormalizeSignIn(f *testing.F) {
 		if d.Parse(data) != nil {
 			return
 		}
+		if got, want := ActorLabel(d.Root()), ActorOf(d.Root()).Label(); got != want {
+			t.Fatalf("ActorLabel %q, ActorOf(...).Label() %q", got, want)
+		}
 		s, ok := NormalizeSignIn(d.Root())
 		if !ok {
 			return
@@ -388,5 +391,25 @@ func TestActorOf(t *testing.T) {
 	}
 	if a := ActorOf(parse(t, rootChangePassword)); a.Type != ActorRoot || a.Name != "root" {
 		t.Errorf("root: %+v", a)
+	}
+}
+
+// TestActorLabel checks the shortcut against the full normalization, and
+// the order in which a label is chosen.
+func TestActorLabel(t *testing.T) {
+	for _, c := range []struct{ src, want string }{
+		{`{"userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::123456789012:user/alice","userName":"alice"}}`, "arn:aws:iam::123456789012:user/alice"},
+		{`{"userIdentity":{"type":"Root","principalId":"123456789012"}}`, "root"},
+		{`{"userIdentity":{"type":"AWSService","invokedBy":"cloudtrail.amazonaws.com"}}`, "cloudtrail.amazonaws.com"},
+		{`{"userIdentity":{"type":"Unknown","principalId":"AIDAEXAMPLE"}}`, "AIDAEXAMPLE"},
+		{`{"userIdentity":{"type":"IAMUser","arn":""},"additionalEventData":{"UserName":"bob"}}`, "bob"},
+		{`{"userIdentity":{"arn":7}}`, "7"},
+		{`{"userIdentity":"odd"}`, "Unknown"},
+		{`{}`, "Unknown"},
+	} {
+		root := parse(t, c.src)
+		if got := ActorLabel(root); got != c.want || got != ActorOf(root).Label() {
+			t.Errorf("%s: ActorLabel %q, want %q (ActorOf: %q)", c.src, got, c.want, ActorOf(root).Label())
+		}
 	}
 }

@@ -41,9 +41,9 @@ func newBrief(root event.Value, t time.Time, si *event.SignIn) brief {
 	}
 	if si != nil {
 		b.Record = ownRecord(si)
-		b.Actor = actorLabel(b.Record.Actor)
+		b.Actor = b.Record.Actor.Label()
 	} else {
-		b.Actor = actorLabel(event.ActorOf(root))
+		b.Actor = event.ActorLabel(root)
 	}
 	b.Drill = alert.IsDrill(root.Get("eventID").Str(), b.UserAgent)
 	return b
@@ -57,18 +57,6 @@ func ownRecord(si *event.SignIn) *event.SignIn {
 	}
 	r := *si
 	return &r
-}
-
-func actorLabel(a event.Actor) string {
-	switch {
-	case a.ARN != "":
-		return a.ARN
-	case a.Name != "":
-		return a.Name
-	case a.PrincipalID != "":
-		return a.PrincipalID
-	}
-	return string(a.Type)
 }
 
 func ruleRef(m sigma.Meta, kind string) alert.RuleRef {
