@@ -163,16 +163,26 @@ func TestBucketCollisions(t *testing.T) {
 		return ""
 	}
 	short := collider("eventName", func(i int) string { return fmt.Sprintf("x%d", i) })
-	tail := collider("recipientAccountId", func(i int) string { return fmt.Sprintf("recipientAccoun%03d", i%1000) })
-	middle := "recipienXXccountId" // recipientAccountId's first and last eight bytes
+	const chars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	two := func(i int) string { return string([]byte{chars[i%len(chars)], chars[i/len(chars)%len(chars)]}) }
+	// Keys that differ from recipientAccountId only in the bytes that its
+	// last word alone covers, or its first word alone.
+	tail := collider("recipientAccountId", func(i int) string { return "recipientAccount" + two(i) })
+	head := collider("recipientAccountId", func(i int) string { return two(i) + "cipientAccountId" })
+	middle := "recipienXXccountId"         // recipientAccountId's first and last eight bytes
+	long := "sessionCredentiaXXXXmConsole" // sessionCredentialFromConsole's first 16 and last 8
 	filler := `"f1":1,"f2":2,"f3":3,"f4":4,"f5":5,"f6":6,"f7":7,"f8":8,`
-	probes := []string{"eventName", "eventTime", "recipientAccountId", short, tail, middle}
+	probes := []string{"eventName", "eventTime", "recipientAccountId", short, tail, head, middle,
+		"sessionCredentialFromConsole", long, "eventID"}
 	for _, src := range []string{
 		`{"eventName":"A","` + short + `":1}`,
 		`{"` + short + `":1,"eventName":"A"}`,
 		`{"recipientAccountId":"1","` + tail + `":1}`,
+		`{"recipientAccountId":"1","` + head + `":1}`,
 		`{"recipientAccountId":"1","` + middle + `":2}`,
 		`{"` + middle + `":2,"recipientAccountId":"1"}`,
+		`{"sessionCredentialFromConsole":"true","` + long + `":2}`,
+		`{"` + long + `":2,"eventID":"x"}`,
 		`{` + filler + `"eventName":"A","` + short + `":1,"recipientAccountId":"1","` + middle + `":2}`,
 		`{` + filler + `"` + tail + `":1,"eventName":"A","eventName":"B","` + short + `":3}`,
 	} {
