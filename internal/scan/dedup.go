@@ -14,29 +14,45 @@ import (
 type idKey [16]byte
 
 func makeKey(id []byte) idKey {
-	var k idKey
 	if len(id) == 36 && id[8] == '-' && id[13] == '-' && id[18] == '-' && id[23] == '-' {
-		bad := byte(0)
-		j := 0
-		for _, g := range uuidGroups {
-			for i := g[0]; i < g[1]; i += 2 {
-				hi, lo := hexVal[id[i]], hexVal[id[i+1]]
-				bad |= hi | lo
-				k[j] = hi<<4 | lo&0x0f
-				j++
-			}
-		}
-		if bad&0xf0 == 0 {
+		if k, ok := uuidKey((*[36]byte)(id)); ok {
 			return k // a UUID, case-insensitively: lossless
 		}
 	}
+	var k idKey
 	sum := sha256.Sum256(append([]byte("eventID:"), id...))
 	copy(k[:], sum[:16])
 	return k
 }
 
-// uuidGroups are the byte ranges of a UUID's hex digits.
-var uuidGroups = [5][2]int{{0, 8}, {9, 13}, {14, 18}, {19, 23}, {24, 36}}
+// uuidKey decodes the 32 hex digits of a UUID, written out with constant
+// offsets so that no index is checked; ok is false if one is not a hex
+// digit.
+func uuidKey(u *[36]byte) (k idKey, ok bool) {
+	var bad byte
+	pair := func(j, i int) {
+		hi, lo := hexVal[u[i]], hexVal[u[i+1]]
+		bad |= hi | lo
+		k[j] = hi<<4 | lo&0x0f
+	}
+	pair(0, 0)
+	pair(1, 2)
+	pair(2, 4)
+	pair(3, 6)
+	pair(4, 9)
+	pair(5, 11)
+	pair(6, 14)
+	pair(7, 16)
+	pair(8, 19)
+	pair(9, 21)
+	pair(10, 24)
+	pair(11, 26)
+	pair(12, 28)
+	pair(13, 30)
+	pair(14, 32)
+	pair(15, 34)
+	return k, bad&0xf0 == 0
+}
 
 // hexVal maps a hex digit (either case) to its value and anything else to
 // 0xff.

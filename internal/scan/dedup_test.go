@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -124,6 +125,44 @@ func TestMakeKeyUUID(t *testing.T) {
 		sum := sha256.Sum256([]byte("eventID:" + notUUID))
 		if k := makeKey([]byte(notUUID)); string(k[:]) != string(sum[:16]) {
 			t.Fatalf("%q: not hashed", notUUID)
+		}
+	}
+}
+
+// TestMakeKeyEveryDigit checks the UUID fast path on random UUIDs in mixed
+// case against encoding/hex, and that a non-hex byte at any digit position
+// sends the id to the hash.
+func TestMakeKeyEveryDigit(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	const digits = "0123456789abcdefABCDEF"
+	for range 200 {
+		raw := make([]byte, 16)
+		for i := range raw {
+			raw[i] = byte(rng.IntN(256))
+		}
+		h := []byte(hex.EncodeToString(raw))
+		for i := range h {
+			if rng.IntN(2) == 0 {
+				h[i] = bytes.ToUpper(h[i : i+1])[0]
+			}
+		}
+		id := string(h[0:8]) + "-" + string(h[8:12]) + "-" + string(h[12:16]) + "-" + string(h[16:20]) + "-" + string(h[20:32])
+		if k := makeKey([]byte(id)); string(k[:]) != string(raw) {
+			t.Fatalf("makeKey(%s) = %x, want %x", id, k, raw)
+		}
+		for pos := range len(id) {
+			if id[pos] == '-' {
+				continue
+			}
+			bad := []byte(id)
+			bad[pos] = "g-x /Z"[rng.IntN(6)]
+			if strings.ContainsRune(digits, rune(bad[pos])) {
+				continue
+			}
+			sum := sha256.Sum256(append([]byte("eventID:"), bad...))
+			if k := makeKey(bad); string(k[:]) != string(sum[:16]) {
+				t.Fatalf("%s: not hashed", bad)
+			}
 		}
 	}
 }
