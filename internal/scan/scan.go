@@ -306,15 +306,10 @@ func sortAlerts(alerts []alert.Alert) {
 // reorder buffer and the result does not depend on file order at all.
 func (p *pipeline) correlate(corr *correlate.Engine) []alert.Alert {
 	obs := p.obs
-	sort.SliceStable(obs, func(i, j int) bool {
-		if !obs[i].obs.Time.Equal(obs[j].obs.Time) {
-			return obs[i].obs.Time.Before(obs[j].obs.Time)
-		}
-		return obs[i].obs.EventID < obs[j].obs.EventID
-	})
+	order := timeOrder(obs, func(o *observed) (time.Time, string) { return o.obs.Time, o.obs.EventID })
 	briefs := make(map[string]brief, len(obs))
-	for _, o := range obs {
-		briefs[o.obs.EventID] = o.brief
+	for _, i := range order {
+		briefs[obs[i].obs.EventID] = obs[i].brief
 	}
 	var out []alert.Alert
 	add := func(ds []correlate.Detection) {
@@ -324,8 +319,8 @@ func (p *pipeline) correlate(corr *correlate.Engine) []alert.Alert {
 			}
 		}
 	}
-	for _, o := range obs {
-		add(corr.Observe(o.obs))
+	for _, i := range order {
+		add(corr.Observe(obs[i].obs))
 	}
 	add(corr.Flush())
 	return out
@@ -352,15 +347,9 @@ func (p *pipeline) newCountry(cfg baseline.Config, total *summary.Summary) ([]al
 		return nil, fmt.Errorf("baselines.new_country: %w", err)
 	}
 	ss := p.signIns
-	sort.SliceStable(ss, func(i, j int) bool {
-		if !ss[i].Time.Equal(ss[j].Time) {
-			return ss[i].Time.Before(ss[j].Time)
-		}
-		return ss[i].EventID < ss[j].EventID
-	})
 	var out []alert.Alert
-	for _, s := range ss {
-		if f, ok := det.Observe(s); ok {
+	for _, i := range timeOrder(ss, func(s *baseline.SignIn) (time.Time, string) { return s.Time, s.EventID }) {
+		if f, ok := det.Observe(ss[i]); ok {
 			out = append(out, baselineAlert(det.Meta(), f))
 		}
 	}
@@ -373,21 +362,9 @@ func (p *pipeline) newCountry(cfg baseline.Config, total *summary.Summary) ([]al
 // stitch joins the Identity Center sign-in steps of the whole scan into
 // attempts, in event-time order (a flow can span files), for the summary.
 func (p *pipeline) stitch(total *summary.Summary) {
-	// The steps are sorted by index: a sign-in record is several hundred
-	// bytes, and moving records was most of this pass.
 	steps := p.steps
-	order := make([]int32, len(steps))
-	for i := range order {
-		order[i] = int32(i)
-	}
-	slices.SortStableFunc(order, func(a, b int32) int {
-		if c := steps[a].Time.Compare(steps[b].Time); c != 0 {
-			return c
-		}
-		return strings.Compare(steps[a].EventID, steps[b].EventID)
-	})
 	st := event.NewStitcher(event.StitchConfig{})
-	for _, i := range order {
+	for _, i := range timeOrder(steps, func(s *event.SignIn) (time.Time, string) { return s.Time, s.EventID }) {
 		for _, a := range st.Add(steps[i]) {
 			total.AddAttempt(&a)
 		}
@@ -395,6 +372,26 @@ func (p *pipeline) stitch(total *summary.Summary) {
 	for _, a := range st.Flush() {
 		total.AddAttempt(&a)
 	}
+}
+
+// timeOrder returns the indexes of xs in the order of their time, then
+// id, keeping the input order of equal keys. The end-of-scan passes sort
+// indexes rather than their records: a record is a few hundred bytes, and
+// moving records was most of the work.
+func timeOrder[T any](xs []T, key func(*T) (time.Time, string)) []int32 {
+	order := make([]int32, len(xs))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortStableFunc(order, func(a, b int32) int {
+		ta, ida := key(&xs[a])
+		tb, idb := key(&xs[b])
+		if c := ta.Compare(tb); c != 0 {
+			return c
+		}
+		return strings.Compare(ida, idb)
+	})
+	return order
 }
 
 // worker decodes inputs and evaluates their events; each goroutine has one.

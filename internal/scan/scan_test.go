@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/signwatch/signwatch/internal/alert"
+	"github.com/signwatch/signwatch/internal/baseline"
+	"github.com/signwatch/signwatch/internal/geo"
 	"github.com/signwatch/signwatch/internal/ruleset"
 	"github.com/signwatch/signwatch/internal/scan"
 	"github.com/signwatch/signwatch/rules"
@@ -251,6 +253,58 @@ func icStep(wf, name, result string, at time.Time) map[string]any {
 		"additionalEventData": map[string]any{"AuthWorkflowID": wf, "CredentialType": "PASSWORD"},
 		"serviceEventDetails": map[string]any{name: result},
 		"eventID":             wf + "-" + name + "-" + result, "eventType": "AwsServiceEvent", "recipientAccountId": "111122223333",
+	}
+}
+
+// consoleLogin is a successful IAM user console sign-in of alice from ip.
+func consoleLogin(id, ip string, at time.Time) map[string]any {
+	return map[string]any{
+		"eventVersion": "1.08",
+		"userIdentity": map[string]any{"type": "IAMUser", "principalId": "AIDAEXAMPLEALICE", "accountId": "111122223333",
+			"arn": "arn:aws:iam::111122223333:user/alice", "userName": "alice"},
+		"eventTime": at.Format(time.RFC3339), "eventSource": "signin.amazonaws.com", "eventName": "ConsoleLogin",
+		"awsRegion": "us-east-1", "sourceIPAddress": ip, "userAgent": "Mozilla/5.0",
+		"requestParameters": nil, "responseElements": map[string]any{"ConsoleLogin": "Success"},
+		"additionalEventData": map[string]any{"MFAUsed": "Yes", "LoginTo": "https://console.aws.amazon.com/console/home"},
+		"eventID":             id, "eventType": "AwsConsoleSignIn", "recipientAccountId": "111122223333",
+	}
+}
+
+// The new-country baseline learns from the whole scan in event time,
+// whatever order the files are read in: alice's first sign-in starts the
+// account's learning period and her baseline, and her sign-in from another
+// country after it is the finding. Fed in file order (the later file
+// first), the later sign-in would start the learning period and nothing
+// would be found.
+func TestNewCountryFollowsEventTime(t *testing.T) {
+	var ips []string
+	seen := map[string]bool{}
+	for _, ip := range []string{"8.8.8.8", "193.0.6.139", "202.12.29.205", "200.160.2.3", "1.1.1.1"} {
+		if c := geo.Country(ip); c != "" && !seen[c] {
+			seen[c] = true
+			ips = append(ips, ip)
+		}
+	}
+	if len(ips) < 2 {
+		t.Fatalf("the embedded data places fewer than two of the addresses in a country: %v", ips)
+	}
+	t0 := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	dir := t.TempDir()
+	writeJSON(t, filepath.Join(dir, "a.json"), map[string]any{"Records": []any{consoleLogin("later", ips[1], t0.Add(3*time.Hour))}})
+	writeJSON(t, filepath.Join(dir, "b.json"), map[string]any{"Records": []any{consoleLogin("first", ips[0], t0)}})
+	res, err := scan.Run(context.Background(), scan.Options{Paths: []string{dir}, Rules: catalog(t), Workers: 1,
+		NewCountry: &baseline.Config{LearningPeriod: time.Hour}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found []string
+	for _, a := range res.Alerts {
+		if a.Rule.Kind == alert.KindBaseline {
+			found = append(found, a.EventIDs...)
+		}
+	}
+	if len(found) != 1 || found[0] != "later" {
+		t.Fatalf("want one new-country finding, on the later sign-in; got %v", found)
 	}
 }
 
