@@ -139,6 +139,10 @@ type Options struct {
 	// apply to a {"Records":[...]} object, whose events are checked one by
 	// one. Zero means DefaultMaxLine.
 	MaxLine int
+	// NoRecordLines leaves Record.Line 0, for a consumer that does not
+	// read it: counting the lines up to every event is a pass over the
+	// input. Problems still carry their lines.
+	NoRecordLines bool
 }
 
 func (o Options) withDefaults() Options {

@@ -630,6 +630,17 @@ func TestLinesOfFieldProblems(t *testing.T) {
 			t.Fatalf("record line %d, want %d", r.Line, want)
 		}
 	}
+	// Without record lines, the records keep their offsets and the
+	// problems their lines.
+	n := run(t, data, Options{NoRecordLines: true})
+	if !reflect.DeepEqual(n.problems, o.problems) || len(n.records) != len(o.records) {
+		t.Fatalf("NoRecordLines: %d records, problems %v; want %d, %v", len(n.records), n.problems, len(o.records), o.problems)
+	}
+	for i, r := range n.records {
+		if r.Line != 0 || r.Offset != o.records[i].Offset || !bytes.Equal(r.Raw, o.records[i].Raw) {
+			t.Fatalf("NoRecordLines: record %d at %d, line %d; want offset %d, line 0", i, r.Offset, r.Line, o.records[i].Offset)
+		}
+	}
 }
 
 // TestProblemsHeldBackBeforeTheFirstEvent checks that problems found before

@@ -109,12 +109,7 @@ func (d *decoder) release() {
 // pos returns the offset and line in the decoded stream of offset off in
 // the data being decoded (a nested payload reports its own position).
 func (d *decoder) pos(off int) (int64, int) {
-	if d.nest > 0 {
-		off = d.at
-	}
-	if off > len(d.outer) {
-		off = len(d.outer)
-	}
+	off = d.offset(off)
 	if off < d.lineAt { // a field problem was reported before its event
 		d.line -= bytes.Count(d.outer[off:d.lineAt], nl)
 	} else {
@@ -122,6 +117,15 @@ func (d *decoder) pos(off int) (int64, int) {
 	}
 	d.lineAt = off
 	return int64(off), d.line
+}
+
+// offset is the offset in the decoded stream of offset off in the data
+// being decoded.
+func (d *decoder) offset(off int) int {
+	if d.nest > 0 {
+		off = d.at
+	}
+	return min(off, len(d.outer))
 }
 
 var nl = []byte{'\n'}
@@ -198,7 +202,10 @@ func (d *decoder) emitRecord(raw []byte, off int, t time.Time) {
 	if d.err != nil {
 		return
 	}
-	o, l := d.pos(off)
+	o, l := int64(d.offset(off)), 0
+	if !d.opt.NoRecordLines {
+		o, l = d.pos(off)
+	}
 	// Cap the slice: an append by the consumer must not overwrite the
 	// decoder's buffer (the bytes after the event are still to be read).
 	raw = raw[:len(raw):len(raw)]

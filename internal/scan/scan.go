@@ -98,6 +98,7 @@ type observed struct {
 
 // Run scans opt.Paths.
 func Run(ctx context.Context, opt Options) (*Result, error) {
+	opt.Decode.NoRecordLines = true // nothing here reads them
 	seeds := &[2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
 	p := &pipeline{opt: opt, dedup: newDedupSet(), start: time.Now(), groups: newGroups(seeds)}
 	if opt.Rules != nil {

@@ -36,6 +36,7 @@ var ErrNoInput = errors.New("no input could be read")
 // Run writes every matching event to w in input order, each event once (by
 // eventID, as CloudWatch Logs holds each event once); problems go to errw.
 func Run(ctx context.Context, opt Options, w io.Writer, errw io.Writer) (*Result, error) {
+	opt.Decode.NoRecordLines = true // matches are written whole, without positions
 	res := &Result{}
 	seen := map[string]struct{}{}
 	lits := opt.Pattern.Literals()
