@@ -68,6 +68,7 @@ type Doc struct {
 	// slot s (see knownkeys.go), or 0, when knownState is knownPlain.
 	known      [numKnown + 1]int32
 	knownState uint8
+	knownAll   bool // every root member has a known key (while knownPlain)
 }
 
 // SyntaxError reports malformed JSON with the byte offset where it was found.

@@ -185,7 +185,7 @@ func (d *Doc) RootKeysPlain() bool {
 // last one of a repeated key, as Get finds).
 func (d *Doc) buildKnown() {
 	clear(d.known[:])
-	d.knownState = knownPlain
+	d.knownState, d.knownAll = knownPlain, true
 	if len(d.nodes) == 0 || d.nodes[0].kind != Object {
 		return
 	}
@@ -211,6 +211,8 @@ func (d *Doc) buildKnown() {
 		}
 		if s != 0 {
 			d.known[s] = j + 1
+		} else {
+			d.knownAll = false
 		}
 		j = n.next
 	}

@@ -114,6 +114,9 @@ func (v Value) Get(key string) Value {
 				}
 				return Value{}
 			}
+			if d.knownAll {
+				return Value{} // every member has a known key, and this is not one
+			}
 		}
 		if d.rootIndexed() {
 			return d.rootLookup(key)
