@@ -11,8 +11,10 @@ import (
 // members with CloudTrail's usual top-level keys are. Each of those keys
 // has a slot, found by a hash chosen at start-up so that no two of them
 // share a bucket, and confirmed by comparing the key's words. A lookup by
-// Key of a known key is then one array read. Other keys, and roots with a
-// key written with escapes, are looked up through the root index.
+// Key of a known key is then one array read. When every member of the root
+// has a known key, any other key is absent (Get answers at once); otherwise
+// other keys, and roots with a key written with escapes, are looked up
+// through the root index.
 
 // knownRootKeys are the names the bucket hash keeps apart: the top-level
 // members of CloudTrail events and of the envelopes the decoder recognizes.
