@@ -169,16 +169,21 @@ func TestBucketCollisions(t *testing.T) {
 	// last word alone covers, or its first word alone.
 	tail := collider("recipientAccountId", func(i int) string { return "recipientAccount" + two(i) })
 	head := collider("recipientAccountId", func(i int) string { return two(i) + "cipientAccountId" })
+	// A longer key with eventTime's first and last eight bytes: only the
+	// length tells them apart.
+	longer := collider("eventTime", func(i int) string { return "eventTim" + strings.Repeat("x", i%4000+1) + "ventTime" })
 	middle := "recipienXXccountId"         // recipientAccountId's first and last eight bytes
 	long := "sessionCredentiaXXXXmConsole" // sessionCredentialFromConsole's first 16 and last 8
 	filler := `"f1":1,"f2":2,"f3":3,"f4":4,"f5":5,"f6":6,"f7":7,"f8":8,`
-	probes := []string{"eventName", "eventTime", "recipientAccountId", short, tail, head, middle,
+	probes := []string{"eventName", "eventTime", "recipientAccountId", short, tail, head, middle, longer,
 		"sessionCredentialFromConsole", long, "eventID"}
 	for _, src := range []string{
 		`{"eventName":"A","` + short + `":1}`,
 		`{"` + short + `":1,"eventName":"A"}`,
 		`{"recipientAccountId":"1","` + tail + `":1}`,
 		`{"recipientAccountId":"1","` + head + `":1}`,
+		`{"eventTime":"t","` + longer + `":1}`,
+		`{"` + longer + `":1,"eventTime":"t"}`,
 		`{"recipientAccountId":"1","` + middle + `":2}`,
 		`{"` + middle + `":2,"recipientAccountId":"1"}`,
 		`{"sessionCredentialFromConsole":"true","` + long + `":2}`,
