@@ -788,3 +788,18 @@ func TestShrunkFile(t *testing.T) {
 		}
 	}
 }
+
+// TestLookupKeysAgreeWithFieldOf checks that the parsed path's keys are the
+// ones walk recognizes, field for field, so that both paths see the same
+// members.
+func TestLookupKeysAgreeWithFieldOf(t *testing.T) {
+	for i, k := range lookupKeys {
+		want := fDigest
+		if i < int(fDigest) {
+			want = field(i)
+		}
+		if got := fieldOf([]byte(k.Name())); got != want {
+			t.Errorf("lookup key %q: fieldOf gives %d, want %d", k.Name(), got, want)
+		}
+	}
+}

@@ -94,14 +94,20 @@ func fieldOf(key []byte) field {
 	return fNone
 }
 
+// digestNames are the keys that make an object a digest (fieldOf's
+// fDigest; TestLookupKeysAgreeWithFieldOf holds the two together).
+var digestNames = [...]string{"digestStartTime", "digestEndTime", "digestPublicKeyFingerprint",
+	"digestSignatureAlgorithm", "digestS3Bucket", "digestS3Object", "previousDigestSignature"}
+
 // lookupKeys are the keys of the fields up to fDigest, prepared for lookups
-// in a parsed event, then the keys that make an object a digest.
-var lookupKeys = func() (k [fDigest + 7]event.Key) {
+// in a parsed event, then the digest keys.
+var lookupKeys = func() (k [int(fDigest) + len(digestNames)]event.Key) {
 	for f := range fDigest {
 		k[f] = event.NewKey(fieldNames[f])
 	}
-	copy(k[fDigest:], event.NewKeys("digestStartTime", "digestEndTime", "digestPublicKeyFingerprint",
-		"digestSignatureAlgorithm", "digestS3Bucket", "digestS3Object", "previousDigestSignature"))
+	for i, n := range digestNames {
+		k[int(fDigest)+i] = event.NewKey(n)
+	}
 	return k
 }()
 
