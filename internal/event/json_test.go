@@ -127,9 +127,20 @@ func walk(v Value) {
 		last := map[string]int{}
 		i := 0
 		v.Each(func(k string, c Value) bool { last[k] = c.Offset(); i++; return true })
+		keys := make([]string, 0, len(last)+1)
 		for k, off := range last {
 			if got := v.Get(k).Offset(); got != off {
 				panic(fmt.Sprintf("Get(%q) at offset %d, want the last member at %d", k, got, off))
+			}
+			keys = append(keys, k)
+		}
+		// Fields agrees with Get, also for a key no member has.
+		keys = append(keys, "absent-key")
+		out := make([]Value, len(keys))
+		v.Fields(NewKeys(keys...), out)
+		for i, k := range keys {
+			if got, want := out[i].Offset(), v.Get(k).Offset(); got != want {
+				panic(fmt.Sprintf("Fields(%q) at offset %d, Get at %d", k, got, want))
 			}
 		}
 	}

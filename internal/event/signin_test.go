@@ -352,6 +352,35 @@ func TestFieldsMatchesGet(t *testing.T) {
 	}
 }
 
+// TestNestedFieldsMatchesGet holds Fields on nested objects, which compares
+// keys as words, to Get: keys of every length up to past sixteen bytes,
+// keys that share their first or last eight bytes or differ only in the
+// middle, repeated and escaped keys, and members so close to the end of the
+// text that eight bytes cannot be read from a short key.
+func TestNestedFieldsMatchesGet(t *testing.T) {
+	keys := []string{"", "a", "ab", "arn", "type", "abcdefg", "abcdefgh", "abcdefghi",
+		"principalId", "accessKeyId", "abcdefgh12345678", "abcdefghX2345678",
+		"abcdefgh1234567812345678", "abcdefgh1234X67812345678", "sessionContext", "userName", "absent",
+		"abcdefgh12345678x"}
+	src := `{"top":{"":0,"a":1,"ab":2,"arn":3,"type":4,"abcdefg":5,"abcdefgh":6,"abcdefghi":7,` +
+		`"principalId":8,"accessKeyId":9,"abcdefgh12345678":10,"abcdefgh1234567812345678":11,` +
+		`"sessionContext":{"a":12},"user\u004eame":13,"a":14,"abcdefgh1234X67812345678":15},` +
+		`"end":{"b":{"a":16}}}`
+	root := parse(t, src)
+	for _, v := range []Value{root.Get("top"), root.Get("end").Get("b")} {
+		out := make([]Value, len(keys))
+		v.Fields(NewKeys(keys...), out)
+		for i, k := range keys {
+			if got, want := out[i].Offset(), v.Get(k).Offset(); got != want {
+				t.Errorf("Fields(%q) at %d, Get at %d", k, got, want)
+			}
+		}
+	}
+	if got := root.Get("top").Get("a").Raw(); string(got) != "14" {
+		t.Errorf("repeated key: got %s, want the last member", got)
+	}
+}
+
 func BenchmarkTopLevelLookup(b *testing.B) {
 	v := parse(b, iamSuccessNoMFA)
 	keys := []string{"eventTime", "@timestamp", "awsRegion", "recipientAccountId", "userIdentity",
