@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"hash/maphash"
+	"math/bits"
 	"runtime"
 	"slices"
 	"strings"
@@ -62,21 +63,23 @@ type eventGroup struct {
 	drill  bool
 }
 
-// newEventGroup hashes the key fields of root with two independent seeds
+// newEventGroup hashes the key fields of root with the scan's seed
 // (shared by all workers, so their groups merge).
-func newEventGroup(root event.Value, t time.Time, seeds *[2]maphash.Seed) eventGroup {
+func newEventGroup(root event.Value, t time.Time, seed *maphash.Seed) eventGroup {
 	var top [4]event.Value
 	var id [2]event.Value
 	root.Fields(keyTop, top[:])
 	top[3].Fields(keyIdentity, id[:])
 	// Each field is hashed on its own (one call each, no streaming state)
-	// and the field hashes are chained, so that moving bytes from one field
-	// to the next changes the result.
+	// and the field hashes are chained twice, with different mixes, so
+	// that moving bytes from one field to the next changes the result. Two
+	// events share a group only if all their field hashes are equal (one
+	// chance in 2^64 per differing field) or both chains collide.
 	var h1, h2 uint64
 	for _, v := range [...]event.Value{top[0], top[1], top[2], id[0], id[1]} {
-		b := v.Bytes()
-		h1 = (h1^maphash.Bytes(seeds[0], b))*0x9E3779B97F4A7C15 + 1
-		h2 = (h2^maphash.Bytes(seeds[1], b))*0xC2B2AE3D27D4EB4F + 1
+		h := maphash.Bytes(*seed, v.Bytes())
+		h1 = (h1^h)*0x9E3779B97F4A7C15 + 1
+		h2 = (h2^bits.RotateLeft64(h, 29))*0xC2B2AE3D27D4EB4F + 1
 	}
 	return eventGroup{h1: h1, h2: h2, bucket: t.Truncate(groupBucket).Unix(),
 		name: root.GetKey(keyEventName).Bytes(), drill: drillEvent(root, top[2])}
@@ -235,12 +238,12 @@ func (g *group) finish() alert.Alert {
 // groups holds grouped single-event alerts.
 type groups struct {
 	m       map[groupKey]*group
-	seeds   *[2]maphash.Seed
+	seed    *maphash.Seed
 	dropped int // matches not kept because maxGroups was reached
 }
 
-func newGroups(seeds *[2]maphash.Seed) *groups {
-	return &groups{m: map[groupKey]*group{}, seeds: seeds}
+func newGroups(seed *maphash.Seed) *groups {
+	return &groups{m: map[groupKey]*group{}, seed: seed}
 }
 
 func (gs *groups) add(m sigma.LazyMatch, eg *eventGroup, t time.Time, id []byte, ev *eventDetails) {

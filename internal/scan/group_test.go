@@ -117,3 +117,75 @@ func testGroupOrder(t *testing.T, name string, set *ruleset.Set, order []ev, per
 func regionOf(id string) string {
 	return []string{"us-east-1", "eu-west-1", "ap-south-1"}[int(id[len(id)-1])%3]
 }
+
+// TestGroupSeparatesKeyFields checks what makes two matches of one rule one
+// alert: the same account, actor (ARN and principal), source address, user
+// agent and clock hour. Events that differ in any one of them, or whose
+// bytes only move from one field to the next, are separate alerts; repeats
+// of one event shape are one alert with a count.
+func TestGroupSeparatesKeyFields(t *testing.T) {
+	ruleDir := t.TempDir()
+	rule := `title: Every GetObject
+id: 0d6c0b51-2f4a-4d2e-8d8f-6f0a9f3c2b10
+status: test
+level: low
+logsource: {product: aws, service: cloudtrail}
+detection:
+  selection: {eventName: GetObject}
+  condition: selection
+`
+	if err := os.WriteFile(filepath.Join(ruleDir, "r.yml"), []byte(rule), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	set, err := ruleset.Load(ruleset.Options{Paths: []string{ruleDir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
+	shape := func(edit func(r, id map[string]any)) map[string]any {
+		id := map[string]any{"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/alice", "principalId": "AIDAEXAMPLE"}
+		r := map[string]any{"eventVersion": "1.09", "eventTime": base.Format(time.RFC3339),
+			"eventSource": "s3.amazonaws.com", "eventName": "GetObject", "awsRegion": "us-east-1",
+			"recipientAccountId": "111122223333", "sourceIPAddress": "192.0.2.10", "userAgent": "aws-cli/2",
+			"userIdentity": id}
+		edit(r, id)
+		return r
+	}
+	variants := map[string]func(r, id map[string]any){
+		"same":           func(r, id map[string]any) {},
+		"account":        func(r, id map[string]any) { r["recipientAccountId"] = "444455556666" },
+		"arn":            func(r, id map[string]any) { id["arn"] = "arn:aws:iam::111122223333:user/bob" },
+		"principal":      func(r, id map[string]any) { id["principalId"] = "AIDAOTHER" },
+		"source":         func(r, id map[string]any) { r["sourceIPAddress"] = "192.0.2.11" },
+		"agent":          func(r, id map[string]any) { r["userAgent"] = "aws-cli/3" },
+		"hour":           func(r, id map[string]any) { r["eventTime"] = base.Add(time.Hour).Format(time.RFC3339) },
+		"moved bytes":    func(r, id map[string]any) { r["sourceIPAddress"], r["userAgent"] = "192.0.2.10a", "ws-cli/2" },
+		"same, later":    func(r, id map[string]any) { r["eventTime"] = base.Add(59 * time.Minute).Format(time.RFC3339) },
+		"no principalId": func(r, id map[string]any) { delete(id, "principalId") },
+	}
+	dir := t.TempDir()
+	var recs []map[string]any
+	i := 0
+	for _, name := range []string{"same", "account", "arn", "principal", "source", "agent", "hour", "moved bytes", "same, later", "no principalId"} {
+		for range 2 { // each shape twice: its two events group together
+			r := shape(variants[name])
+			r["eventID"] = fmt.Sprintf("00000000-0000-4000-8000-%012d", i)
+			i++
+			recs = append(recs, r)
+		}
+	}
+	writeJSON(t, filepath.Join(dir, "events.json"), map[string]any{"Records": recs})
+	res, err := scan.Run(context.Background(), scan.Options{Paths: []string{dir}, Rules: set, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// "same" and "same, later" share a group (4 events); every other shape
+	// is its own group of 2.
+	counts := map[int]int{}
+	for _, a := range res.Alerts {
+		counts[a.Count]++
+	}
+	if want := map[int]int{4: 1, 2: 8}; !reflect.DeepEqual(counts, want) {
+		t.Errorf("alerts by count %v, want %v (one group of 4, eight of 2)", counts, want)
+	}
+}

@@ -99,8 +99,8 @@ type observed struct {
 // Run scans opt.Paths.
 func Run(ctx context.Context, opt Options) (*Result, error) {
 	opt.Decode.NoRecordLines = true // nothing here reads them
-	seeds := &[2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
-	p := &pipeline{opt: opt, dedup: newDedupSet(), start: time.Now(), groups: newGroups(seeds)}
+	seed := maphash.MakeSeed()
+	p := &pipeline{opt: opt, dedup: newDedupSet(), start: time.Now(), groups: newGroups(&seed)}
 	if opt.Rules != nil {
 		corr, err := opt.Rules.NewCorrelator()
 		if err != nil {
@@ -410,7 +410,7 @@ type worker struct {
 }
 
 func newWorker(p *pipeline) *worker {
-	return &worker{p: p, sum: summary.New(), local: newGroups(p.groups.seeds)}
+	return &worker{p: p, sum: summary.New(), local: newGroups(p.groups.seed)}
 }
 
 func (w *worker) input(ctx context.Context, in source.Input) {
@@ -567,7 +567,7 @@ func (w *worker) match(root event.Value, raw, idb []byte, t time.Time, si *event
 		}
 		if set.Reported(k) {
 			if !haveEG {
-				eg, haveEG = newEventGroup(root, t, w.local.seeds), true
+				eg, haveEG = newEventGroup(root, t, w.local.seed), true
 			}
 			w.local.add(m, &eg, t, idb, &details)
 		}
