@@ -14,15 +14,9 @@ import (
 	"github.com/signwatch/signwatch/internal/scan"
 )
 
-type ev struct {
-	id string
-	t  time.Time
-}
-
-// TestGroupKeepsEarliestEvidence sends 2,500 matches of one group in several
-// orders and file splits: the alert must count all of them and keep exactly
-// the 1,000 earliest eventIDs in time order, whatever the order of arrival.
-func TestGroupKeepsEarliestEvidence(t *testing.T) {
+// getObjectRules loads one rule that matches every GetObject event.
+func getObjectRules(t *testing.T) *ruleset.Set {
+	t.Helper()
 	ruleDir := t.TempDir()
 	rule := `title: Every GetObject
 id: 7b0c3f4e-1d52-4c1e-9d0a-3c1f4b0e9a11
@@ -40,6 +34,19 @@ detection:
 	if err != nil {
 		t.Fatal(err)
 	}
+	return set
+}
+
+type ev struct {
+	id string
+	t  time.Time
+}
+
+// TestGroupKeepsEarliestEvidence sends 2,500 matches of one group in several
+// orders and file splits: the alert must count all of them and keep exactly
+// the 1,000 earliest eventIDs in time order, whatever the order of arrival.
+func TestGroupKeepsEarliestEvidence(t *testing.T) {
+	set := getObjectRules(t)
 	const n = 2500
 	base := time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
 	events := make([]ev, n)
@@ -124,23 +131,7 @@ func regionOf(id string) string {
 // bytes only move from one field to the next, are separate alerts; repeats
 // of one event shape are one alert with a count.
 func TestGroupSeparatesKeyFields(t *testing.T) {
-	ruleDir := t.TempDir()
-	rule := `title: Every GetObject
-id: 0d6c0b51-2f4a-4d2e-8d8f-6f0a9f3c2b10
-status: test
-level: low
-logsource: {product: aws, service: cloudtrail}
-detection:
-  selection: {eventName: GetObject}
-  condition: selection
-`
-	if err := os.WriteFile(filepath.Join(ruleDir, "r.yml"), []byte(rule), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	set, err := ruleset.Load(ruleset.Options{Paths: []string{ruleDir}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := getObjectRules(t)
 	base := time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
 	shape := func(edit func(r, id map[string]any)) map[string]any {
 		id := map[string]any{"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/alice", "principalId": "AIDAEXAMPLE"}
