@@ -7,9 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/signwatch/signwatch/internal/alert"
 	"github.com/signwatch/signwatch/internal/ruleset"
 	"github.com/signwatch/signwatch/internal/scan"
 )
@@ -17,8 +19,7 @@ import (
 // getObjectRules loads one rule that matches every GetObject event.
 func getObjectRules(t *testing.T) *ruleset.Set {
 	t.Helper()
-	ruleDir := t.TempDir()
-	rule := `title: Every GetObject
+	return loadRule(t, `title: Every GetObject
 id: 7b0c3f4e-1d52-4c1e-9d0a-3c1f4b0e9a11
 status: test
 level: low
@@ -26,8 +27,14 @@ logsource: {product: aws, service: cloudtrail}
 detection:
   selection: {eventName: GetObject}
   condition: selection
-`
-	if err := os.WriteFile(filepath.Join(ruleDir, "r.yml"), []byte(rule), 0o600); err != nil {
+`)
+}
+
+// loadRule loads the one rule in text.
+func loadRule(t *testing.T, text string) *ruleset.Set {
+	t.Helper()
+	ruleDir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(ruleDir, "r.yml"), []byte(text), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	set, err := ruleset.Load(ruleset.Options{Paths: []string{ruleDir}})
@@ -178,5 +185,77 @@ func TestGroupSeparatesKeyFields(t *testing.T) {
 	}
 	if want := map[int]int{4: 1, 2: 8}; !reflect.DeepEqual(counts, want) {
 		t.Errorf("alerts by count %v, want %v (one group of 4, eight of 2)", counts, want)
+	}
+}
+
+// TestGroupNameDrillAndRecord checks what a group says of its events: the
+// event name only when all its events share it, drill only when all its
+// events are drill traffic, and the sign-in record of its earliest event
+// (none when that event is not a sign-in), whatever order the events come
+// in.
+func TestGroupNameDrillAndRecord(t *testing.T) {
+	set := loadRule(t, `title: Every IAM user call
+id: 3c5e8a0d-6b1f-4f2a-9c7d-2e4b6a8c0f13
+status: test
+level: low
+logsource: {product: aws, service: cloudtrail}
+detection:
+  selection: {userIdentity.type: IAMUser}
+  condition: selection
+`)
+	base := time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
+	n := 0
+	event := func(user, name string, at time.Duration, drill bool) map[string]any {
+		n++
+		id := fmt.Sprintf("00000000-0000-4000-8000-%012d", n)
+		if drill {
+			id = alert.DrillEventIDPrefix + id
+		}
+		r := map[string]any{"eventVersion": "1.09", "eventID": id, "eventTime": base.Add(at).Format(time.RFC3339),
+			"eventSource": "s3.amazonaws.com", "eventName": name, "awsRegion": "us-east-1", "recipientAccountId": "111122223333",
+			"sourceIPAddress": "192.0.2.10", "userAgent": "Mozilla/5.0",
+			"userIdentity": map[string]any{"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/" + user, "accountId": "111122223333", "userName": user}}
+		if name == "ConsoleLogin" {
+			r["eventSource"] = "signin.amazonaws.com"
+			r["responseElements"] = map[string]any{"ConsoleLogin": "Success"}
+			r["additionalEventData"] = map[string]any{"MFAUsed": "No"}
+		}
+		return r
+	}
+	// In file order: each user's later event comes first.
+	recs := []map[string]any{
+		event("mixed", "PutObject", 2*time.Minute, false), event("mixed", "GetObject", time.Minute, false),
+		event("same", "GetObject", 2*time.Minute, false), event("same", "GetObject", time.Minute, false),
+		event("halfdrill", "GetObject", 2*time.Minute, true), event("halfdrill", "GetObject", time.Minute, false),
+		event("alldrill", "GetObject", 2*time.Minute, true), event("alldrill", "GetObject", time.Minute, true),
+		event("signin-later", "ConsoleLogin", 2*time.Minute, false), event("signin-later", "GetObject", time.Minute, false),
+		event("signin-first", "GetObject", 2*time.Minute, false), event("signin-first", "ConsoleLogin", time.Minute, false),
+	}
+	dir := t.TempDir()
+	writeJSON(t, filepath.Join(dir, "events.json"), map[string]any{"Records": recs})
+	res, err := scan.Run(context.Background(), scan.Options{Paths: []string{dir}, Rules: set, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type view struct {
+		name    string
+		drill   bool
+		records int
+	}
+	got := map[string]view{}
+	for _, a := range res.Alerts {
+		user := a.Actor[strings.LastIndex(a.Actor, "/")+1:]
+		got[user] = view{a.EventName, a.Drill, len(a.Records)}
+	}
+	want := map[string]view{
+		"mixed":        {"", false, 0},
+		"same":         {"GetObject", false, 0},
+		"halfdrill":    {"GetObject", false, 0},
+		"alldrill":     {"GetObject", true, 0},
+		"signin-later": {"", false, 0},
+		"signin-first": {"", false, 1},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("groups:\n got %v\nwant %v", got, want)
 	}
 }
