@@ -134,3 +134,20 @@ func TestParseConditionNesting(t *testing.T) {
 		t.Error("deeply nested condition accepted")
 	}
 }
+
+// TestConditionThemCaseInsensitive: "them" is an operator word, so its case
+// does not matter (docs/sigma.md).
+func TestConditionThemCaseInsensitive(t *testing.T) {
+	truthTable(t, "1 of THEM", func(a, b, c bool) bool { return a || b || c })
+	truthTable(t, "All Of Them", func(a, b, c bool) bool { return a && b && c })
+}
+
+// TestConditionErrorColumnQuoted: in a quoted condition the column counts
+// the opening quote.
+func TestConditionErrorColumnQuoted(t *testing.T) {
+	_, err := parseRuleText(t, detectionRule(threeSels+"    condition: 'a and zz'\n"), ParseOptions{})
+	// "    condition: 'a and zz'": zz starts at column 23, line 13.
+	if err == nil || !strings.HasPrefix(err.Error(), "test.yml:13:23:") {
+		t.Errorf("position: %v", err)
+	}
+}

@@ -2,6 +2,7 @@ package sigma
 
 import (
 	"encoding/base64"
+	"strings"
 	"testing"
 )
 
@@ -459,4 +460,147 @@ func TestUnknownModifier(t *testing.T) {
         a|cidr|contains: 10.0.0.0/8
     condition: sel
 `, "cannot be combined")
+}
+
+// TestWildcardShapes covers the pattern shapes the fast paths classify:
+// two literals around a star, repeated stars (and stars that contains,
+// startswith or endswith would add next to one written in the value), and
+// a trailing backslash (literal: it escapes nothing).
+func TestWildcardShapes(t *testing.T) {
+	for body, cases := range map[string]map[string]bool{
+		"a: 'Get*Policy'": {`{"a":"GetBucketPolicy"}`: true, `{"a":"GetObject"}`: false},
+		"a: 'abc**'":      {`{"a":"abcdef"}`: true, `{"a":"xyz"}`: false},
+		"a|contains: '*abc'": {
+			`{"a":"xxabcyy"}`: true, `{"a":"xyz"}`: false,
+		},
+		"a|startswith: 'abc*'": {`{"a":"abcdef"}`: true, `{"a":"xabc"}`: false},
+		`a|endswith: '\'`:      {`{"a":"c:\\dir\\"}`: true, `{"a":"c:\\dir"}`: false},
+	} {
+		expect(t, "    sel:\n        "+body+"\n    condition: sel\n", cases)
+	}
+}
+
+// TestBooleanValueCased: a YAML boolean is the text "true" whatever its
+// spelling, also for a case-sensitive comparison.
+func TestBooleanValueCased(t *testing.T) {
+	expect(t, `    sel:
+        a|cased: True
+    condition: sel
+`, map[string]bool{`{"a":true}`: true, `{"a":"true"}`: true, `{"a":false}`: false})
+}
+
+// TestEncodedValuesCaseSensitive: the case of an encoded value is part of
+// the encoding (docs/sigma.md, "Case").
+func TestEncodedValuesCaseSensitive(t *testing.T) {
+	expect(t, `    sel:
+        a|base64: secret
+    condition: sel
+`, map[string]bool{`{"a":"c2VjcmV0"}`: true, `{"a":"C2VJCMV0"}`: false, `{"a":"c2vjcmv0"}`: false})
+}
+
+// TestBase64OffsetVariants checks the three shifted encodings against
+// pySigma's definition (SigmaBase64OffsetModifier).
+func TestBase64OffsetVariants(t *testing.T) {
+	got := base64Offsets("foobar")
+	want := []string{"Zm9vYmFy", "Zvb2Jhc", "mb29iYX"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("base64Offsets(foobar) = %q, want %q", got, want)
+	}
+}
+
+// TestWindashEveryDash: every dash of the value is replaced, whichever
+// character it is and wherever it is; five dashes are still accepted.
+func TestWindashEveryDash(t *testing.T) {
+	expect(t, `    sel:
+        cmd|windash|contains: '/a -b'
+    condition: sel
+`, map[string]bool{
+		`{"cmd":"x -a /b"}`:      true,
+		`{"cmd":"x \u2014a -b"}`: true,
+		`{"cmd":"x +a -b"}`:      false,
+	})
+	expect(t, `    sel:
+        cmd|windash: 'a-b-c-d-e-f'
+    condition: sel
+`, map[string]bool{
+		`{"cmd":"a/b\u2013c\u2014d\u2015e-f"}`: true,
+		`{"cmd":"a/b\u2013c\u2014d\u2015e+f"}`: false,
+	})
+}
+
+// TestTimeModifierFormats: the other timestamp layouts of docs/sigma.md,
+// and week as the ISO 8601 week (1 January 2021 is in week 53 of 2020).
+func TestTimeModifierFormats(t *testing.T) {
+	expect(t, "    sel:\n        eventTime|day: 10\n    condition: sel\n", map[string]bool{
+		`{"eventTime":"2024-03-10 23:45:07"}`: true,
+		`{"eventTime":"2024-03-10T23:45:07"}`: true,
+		`{"eventTime":"2024-03-10"}`:          true,
+		`{"eventTime":"2024-03-11"}`:          false,
+	})
+	expect(t, "    sel:\n        eventTime|week: 53\n    condition: sel\n", map[string]bool{
+		`{"eventTime":"2021-01-01T00:00:00Z"}`: true,
+		`{"eventTime":"2021-01-04T00:00:00Z"}`: false,
+	})
+}
+
+// TestFieldrefCasedNullAll: cased makes fieldref exact; a null referenced
+// value is no value; with all, each referenced field must match.
+func TestFieldrefCasedNullAll(t *testing.T) {
+	expect(t, `    sel:
+        a|fieldref|cased: b
+    condition: sel
+`, map[string]bool{`{"a":"Alice","b":"alice"}`: false, `{"a":"alice","b":"alice"}`: true})
+	expect(t, `    sel:
+        a|fieldref|contains: b
+    condition: sel
+`, map[string]bool{`{"a":"x","b":null}`: false, `{"a":"x","b":[null,"x"]}`: true})
+	expect(t, `    sel:
+        a|fieldref|all:
+            - b
+            - c
+    condition: sel
+`, map[string]bool{
+		`{"a":"x","b":"x","c":"y"}`: false,
+		`{"a":"x","b":"y","c":"x"}`: false,
+		`{"a":"x","b":"X","c":"x"}`: true,
+	})
+}
+
+// TestNeqNullAndArrays: neq needs a non-null value, and no value of an
+// array may equal a listed value (docs/sigma.md, "neq").
+func TestNeqNullAndArrays(t *testing.T) {
+	expect(t, `    sel:
+        a|neq: x
+    condition: sel
+`, map[string]bool{
+		`{"a":null}`:       false,
+		`{"a":["z","x"]}`:  false,
+		`{"a":["z","y"]}`:  true,
+		`{"a":[null,"z"]}`: true,
+	})
+}
+
+// TestModifierCombinationsRejected lists combinations docs/sigma.md says
+// are rejected.
+func TestModifierCombinationsRejected(t *testing.T) {
+	for body, want := range map[string]string{
+		"a|hour|minute: 5": "cannot be combined",
+		"a|gt|lt: 5":       "cannot be combined",
+		"a|base64|re: 'x'": "cannot be combined",
+		"a|neq|all:\n            - x\n            - y":       "neq cannot be combined",
+		"a|neq|exists: true":                                 "neq cannot be combined",
+		"a|contains: null":                                   "null cannot be used with modifiers",
+		"a|exists:\n            - true\n            - false": "exists takes true or false",
+	} {
+		expectParseError(t, "    sel:\n        "+body+"\n    condition: sel\n", want)
+	}
+}
+
+// TestRegexCaseSensitiveLiteral: a case-sensitive regex whose literal holds
+// upper case letters.
+func TestRegexCaseSensitiveLiteral(t *testing.T) {
+	expect(t, "    sel:\n        a|re: 'Admin[0-9]'\n    condition: sel\n", map[string]bool{
+		`{"a":"xAdmin1"}`: true,
+		`{"a":"xadmin1"}`: false,
+	})
 }

@@ -190,3 +190,49 @@ func TestGate(t *testing.T) {
 		t.Errorf("after the mix changed, %d of %d events scanned", g2.Scanned-before, gateWindow)
 	}
 }
+
+// TestIndexUnicodeFoldGrowth: lower-casing can make a value longer in
+// bytes (U+023A, two bytes, lowers to U+2C65, three): the rule index must
+// still find it.
+func TestIndexUnicodeFoldGrowth(t *testing.T) {
+	expect(t, "    sel:\n        a: '\u2c65'\n    condition: sel\n", map[string]bool{
+		"{\"a\":\"\u023a\"}": true,
+		`{"a":"x"}`:          false,
+	})
+}
+
+// TestMayMatchAlternativeWithoutLiteral: an alternative with no literal
+// ('*' here) leaves its item without a requirement.
+func TestMayMatchAlternativeWithoutLiteral(t *testing.T) {
+	expect(t, "    sel:\n        a:\n            - 'abcdef'\n            - '*'\n    condition: sel\n", map[string]bool{
+		`{"a":"zzz"}`: true,
+		`{"b":"zzz"}`: false,
+	})
+}
+
+// TestMayMatchObjectText: a value anchored at the start of an object's JSON
+// text is not preceded by a quote in the raw event.
+func TestMayMatchObjectText(t *testing.T) {
+	expect(t, "    sel:\n        requestParameters|startswith: '{\"bucketName\"'\n    condition: sel\n", map[string]bool{
+		`{"requestParameters":{"bucketName":"b"}}`: true,
+		`{"requestParameters":{"key":"b"}}`:        false,
+	})
+}
+
+// TestGateSamplesWhileBypassing: while letting events through unscanned,
+// the gate still scans one event in gateSample.
+func TestGateSamplesWhileBypassing(t *testing.T) {
+	e := compileOne(t, "    sel:\n        eventName: ConsoleLogin\n    condition: sel\n")
+	g := e.NewGate()
+	hit := []byte(`{"eventName":"ConsoleLogin"}`)
+	for i := 0; i < gateWindow; i++ {
+		g.Pass(hit)
+	}
+	before := g.Scanned
+	for i := 0; i < gateWindow; i++ {
+		g.Pass(hit)
+	}
+	if n := g.Scanned - before; n != gateWindow/gateSample {
+		t.Errorf("bypassing: %d of %d events scanned, want %d", n, gateWindow, gateWindow/gateSample)
+	}
+}

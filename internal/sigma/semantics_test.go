@@ -1,8 +1,10 @@
 package sigma
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/signwatch/signwatch/internal/event"
 )
@@ -419,5 +421,235 @@ func TestEmptyEngine(t *testing.T) {
 	}
 	if e.NewGate().Pass([]byte(`{}`)) != e.MayMatch([]byte(`{}`)) {
 		t.Error("gate disagrees with MayMatch while filtering")
+	}
+}
+
+// explain returns the explanation of the single rule of e matching js.
+func explain(t *testing.T, e *Engine, js string) Explanation {
+	t.Helper()
+	ms := matches(t, e, js)
+	if len(ms) != 1 {
+		t.Fatalf("%d matches on %s", len(ms), js)
+	}
+	return ms[0].Explanation
+}
+
+// TestExplanationEvidence: evidence comes from the matching group only,
+// once per selection, never from a negated selection, and null tests of a
+// missing field say so.
+func TestExplanationEvidence(t *testing.T) {
+	e := compileOne(t, `    sel:
+        - a: 1
+          b: 2
+        - a: 1
+          c: 3
+    sel_x:
+        x: 1
+    nul:
+        gone: null
+    f1:
+        f: 1
+    f2:
+        g: 1
+    h_1:
+        h: 1
+    h_2:
+        i: 1
+    condition: sel and 1 of sel* and nul and not (f1 and f2) and not all of h_*
+`)
+	x := explain(t, e, `{"a":1,"b":0,"c":3,"x":0,"f":1,"h":1}`)
+	var got []string
+	for _, ev := range x {
+		got = append(got, ev.Selection+"."+ev.Field+"="+ev.Value)
+	}
+	if want := "sel.a=1 sel.c=3 nul.gone=(absent)"; strings.Join(got, " ") != want {
+		t.Errorf("evidence %q, want %q", got, want)
+	}
+}
+
+// TestExplanationText: keyword evidence is labelled, and values are
+// clipped after 256 bytes at a character boundary.
+func TestExplanationText(t *testing.T) {
+	e := compileOne(t, "    keywords:\n        - needle\n    condition: keywords\n")
+	if s := explain(t, e, `{"a":"a needle"}`).String(); !strings.HasPrefix(s, `keywords: keyword="a needle" matched "needle"`) {
+		t.Errorf("keyword explanation %s", s)
+	}
+	e = compileOne(t, "    sel:\n        a|startswith: x\n    condition: sel\n")
+	long := strings.Repeat("x", 256)
+	if v := explain(t, e, `{"a":"`+long+`"}`)[0].Value; v != long {
+		t.Errorf("a 256-byte value was clipped: %q", v)
+	}
+	v := explain(t, e, `{"a":"`+strings.Repeat("x", 255)+`é tail"}`)[0].Value
+	if !utf8.ValidString(v) || v != strings.Repeat("x", 255)+"…" {
+		t.Errorf("clipped value %q", v)
+	}
+}
+
+// TestFilterMatching: a filter names a rule by id or name, compares the
+// logsource case-insensitively, does not apply to another category, and
+// several filters on one rule are all applied.
+func TestFilterMatching(t *testing.T) {
+	r, err := parseRuleText(t, `title: named
+name: console_login_named
+logsource:
+    product: aws
+    service: cloudtrail
+    category: auth
+detection:
+    sel:
+        eventName: ConsoleLogin
+    condition: sel
+`, ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	filter := func(logsource, value string) *Filter {
+		src := "title: f\nlogsource:\n" + logsource + "filter:\n    rules: console_login_named\n    sel:\n        userIdentity.userName: " + value + "\n    condition: sel\n"
+		docs, errs := LoadDocuments("f.yml", []byte(src))
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		f, err := ParseFilter(docs[0], ParseOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	byName := filter("    product: AWS\n", "alice")
+	second := filter("    service: CloudTrail\n", "bob")
+	otherCat := filter("    category: network\n", "carol")
+	e, err := Compile([]*Rule{r}, []*Filter{byName, second, otherCat}, CompileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u := e.UnusedFilters(); len(u) != 1 || u[0] != otherCat {
+		t.Errorf("unused filters %v, want only the other category's", u)
+	}
+	for user, want := range map[string]bool{"alice": false, "bob": false, "carol": true, "dave": true} {
+		js := `{"eventName":"ConsoleLogin","userIdentity":{"userName":"` + user + `"}}`
+		if got := len(matches(t, e, js)) > 0; got != want {
+			t.Errorf("user %s: match %v, want %v", user, got, want)
+		}
+	}
+}
+
+// TestLogsourceUnsetAndCase: a rule leaving service empty applies, and
+// logsource values compare case-insensitively.
+func TestLogsourceUnsetAndCase(t *testing.T) {
+	var rules []*Rule
+	for i, ls := range []string{"    product: aws\n", "    product: AWS\n    service: CloudTrail\n"} {
+		r, err := parseRuleText(t, fmt.Sprintf("title: t\nid: r%d\nlogsource:\n%sdetection:\n    s:\n        a: 1\n    condition: s\n", i, ls), ParseOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rules = append(rules, r)
+	}
+	e, err := Compile(rules, nil, CompileOptions{Product: "aws", Service: "cloudtrail"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(e.Rules()) != 2 || len(e.Skipped()) != 0 {
+		t.Errorf("applied %d rules, skipped %d; want 2, 0", len(e.Rules()), len(e.Skipped()))
+	}
+}
+
+// TestRulesWithoutID: ids are optional, so two rules without one are not
+// duplicates.
+func TestRulesWithoutID(t *testing.T) {
+	src := "title: t\nlogsource:\n    product: aws\ndetection:\n    s:\n        a: 1\n    condition: s\n"
+	r1, err := parseRuleText(t, src, ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, _ := parseRuleText(t, src, ParseOptions{})
+	if _, err := Compile([]*Rule{r1, r2}, nil, CompileOptions{}); err != nil {
+		t.Errorf("two rules without id: %v", err)
+	}
+}
+
+// TestTitleLength: the specification allows titles of up to 256 characters.
+func TestTitleLength(t *testing.T) {
+	body := "\nlogsource:\n    product: aws\ndetection:\n    s:\n        a: 1\n    condition: s\n"
+	if _, err := parseRuleText(t, "title: "+strings.Repeat("t", 256)+body, ParseOptions{}); err != nil {
+		t.Errorf("256-character title: %v", err)
+	}
+	if _, err := parseRuleText(t, "title: "+strings.Repeat("t", 257)+body, ParseOptions{}); err == nil {
+		t.Error("257-character title accepted")
+	}
+}
+
+// TestFieldValueSkipsNull: FieldValue returns the first present, non-null
+// value in mapping order.
+func TestFieldValueSkipsNull(t *testing.T) {
+	e, err := Compile(nil, nil, CompileOptions{FieldMappings: map[string][]string{"user": {"a", "b"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d event.Doc
+	if err := d.Parse([]byte(`{"a":null,"b":"x"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := e.FieldValue(d.Root(), "user"); !ok || v != "x" {
+		t.Errorf("FieldValue user = %q, %v; want x", v, ok)
+	}
+}
+
+// TestDottedKeyOnlyWhereNestedMissing: a key holding dots is read only
+// where the nested lookup finds nothing, at the root and below it.
+func TestDottedKeyOnlyWhereNestedMissing(t *testing.T) {
+	expect(t, "    sel:\n        a.b: y\n    condition: sel\n", map[string]bool{
+		`{"a":{"b":"x"},"a.b":"y"}`: false,
+		`{"a":{"c":"x"},"a.b":"y"}`: true,
+	})
+	expect(t, "    sel:\n        u.a.b: y\n    condition: sel\n", map[string]bool{
+		`{"u":{"a":{"b":"x"},"a.b":"y"}}`: false,
+		`{"u":{"a":{"c":"x"},"a.b":"y"}}`: true,
+	})
+}
+
+// TestKeywordsSearchBooleans: keywords are searched in boolean values too.
+func TestKeywordsSearchBooleans(t *testing.T) {
+	expect(t, "    keywords:\n        - 'true'\n    condition: keywords\n", map[string]bool{
+		`{"a":{"b":true}}`: true,
+		`{"a":false}`:      false,
+	})
+}
+
+// TestEnrichedFieldExists: an enrichment field is present when the
+// Enricher gives it, and missing without an Enricher.
+func TestEnrichedFieldExists(t *testing.T) {
+	r, err := parseRuleText(t, detectionRule("    sel:\n        sourceCountry|exists: true\n    condition: sel\n"), ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := Compile([]*Rule{r}, nil, CompileOptions{EnrichFields: []string{"sourceCountry"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d event.Doc
+	if err := d.Parse([]byte(`{"sourceCountry":"KP"}`)); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		en   Enricher
+		want int
+	}{{mapEnricher{"sourceCountry": "KP"}, 1}, {mapEnricher{}, 0}, {nil, 0}} {
+		n := 0
+		e.Match(d.Root(), c.en, func(Match) { n++ })
+		if n != c.want {
+			t.Errorf("enricher %v: %d matches, want %d", c.en, n, c.want)
+		}
+	}
+}
+
+// TestPredicates lists every value of a field test.
+func TestPredicates(t *testing.T) {
+	r, err := parseRuleText(t, detectionRule("    sel:\n        a|contains:\n            - x\n            - y\n    condition: sel\n"), ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := r.Predicates()
+	if len(p) != 1 || p[0].Selection != "sel" || p[0].Field != "a" || strings.Join(p[0].Modifiers, "|") != "contains" || strings.Join(p[0].Values, ",") != "x,y" {
+		t.Errorf("predicates %+v", p)
 	}
 }
