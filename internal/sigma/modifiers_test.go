@@ -2,6 +2,7 @@ package sigma
 
 import (
 	"encoding/base64"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -603,4 +604,27 @@ func TestRegexCaseSensitiveLiteral(t *testing.T) {
 		`{"a":"xAdmin1"}`: true,
 		`{"a":"xadmin1"}`: false,
 	})
+}
+
+// TestRegexCaseFoldEquivalents: a case-insensitive regular expression
+// matches what Go's regexp matches, also where a character's case-folding
+// equivalent does not lower-case to it (long s for "s", the Kelvin sign
+// for "k", the micro sign for Greek mu): the engine's literal shortcuts and
+// the prefilter must not reject those events.
+func TestRegexCaseFoldEquivalents(t *testing.T) {
+	for _, c := range []struct{ body, event string }{
+		{"a|re|i: 'secret'", "\u017fecret"},
+		{"a|re: '(?i)secret-key'", "SECRET-\u212aEY"},
+		{"a|re|i: 'password'", "pa\u017f\u017fword"},
+		{"a|re|i: 'x\u03bcy'", "x\u00b5y"},
+		{"a|re|i: 'secret'", "SECRET"},
+		{"a|re: 'secret'", "\u017fecret"},
+	} {
+		pattern := c.body[strings.Index(c.body, "'")+1 : len(c.body)-1]
+		if strings.Contains(c.body, "|i") {
+			pattern = "(?i)" + pattern
+		}
+		want := regexp.MustCompile(pattern).MatchString(c.event)
+		expect(t, "    sel:\n        "+c.body+"\n    condition: sel\n", map[string]bool{`{"a":"` + c.event + `"}`: want})
+	}
 }

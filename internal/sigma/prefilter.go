@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // A litSet is a clause: a set of byte strings (lower case ASCII, with
@@ -275,9 +276,41 @@ func regexRequired(expr string) (string, bool) {
 		return "", false
 	}
 	if best.Flags&syntax.FoldCase != 0 {
-		return strings.ToLower(string(best.Rune)), true
+		return strings.ToLower(foldSafeRun(best.Rune)), true
 	}
 	return string(best.Rune), false
+}
+
+// foldSafeRun returns the longest run of runes whose every case-folding
+// equivalent lower-cases to the same rune as they do. A case-insensitive
+// regular expression matches any equivalent (U+017F, long s, for "s";
+// U+212A, the Kelvin sign, for "k"), but the engine's literal checks look
+// for the lower-cased literal in lower-cased text, where "ſ" stays "ſ": a
+// literal holding such a rune would reject matches.
+func foldSafeRun(rs []rune) string {
+	best, start := "", 0
+	for i := 0; i <= len(rs); i++ {
+		if i < len(rs) && foldSafe(rs[i]) {
+			continue
+		}
+		if run := string(rs[start:i]); len(run) > len(best) {
+			best = run
+		}
+		start = i + 1
+	}
+	return best
+}
+
+// foldSafe reports whether every rune that case-folds to r lower-cases to
+// what r lower-cases to.
+func foldSafe(r rune) bool {
+	lower := unicode.ToLower(r)
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		if unicode.ToLower(f) != lower {
+			return false
+		}
+	}
+	return true
 }
 
 // prefilter is the literal prefilter behind MayMatch.
