@@ -2,6 +2,7 @@ package sigma
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"regexp"
 	"strings"
 	"testing"
@@ -627,4 +628,34 @@ func TestRegexCaseFoldEquivalents(t *testing.T) {
 		want := regexp.MustCompile(pattern).MatchString(c.event)
 		expect(t, "    sel:\n        "+c.body+"\n    condition: sel\n", map[string]bool{`{"a":"` + c.event + `"}`: want})
 	}
+}
+
+// TestCompareNeedsJSONNumber: a string counts as a number in gt/gte/lt/lte
+// only when it is written as JSON writes numbers; "Inf", "NaN",
+// hexadecimal, underscores and a leading "+" are text (strconv.ParseFloat
+// would read them).
+func TestCompareNeedsJSONNumber(t *testing.T) {
+	expect(t, "    sel:\n        n|gt: 10\n    condition: sel\n", map[string]bool{
+		`{"n":11}`: true, `{"n":"11"}`: true, `{"n":"1.1e1"}`: true, `{"n":"-0.5E+2"}`: false, `{"n":9}`: false,
+		`{"n":"Inf"}`: false, `{"n":"+Inf"}`: false, `{"n":"infinity"}`: false, `{"n":"NaN"}`: false,
+		`{"n":"0x1p4"}`: false, `{"n":"1_000"}`: false, `{"n":"+11"}`: false, `{"n":" 11"}`: false,
+		`{"n":"011"}`: false, `{"n":"11."}`: false, `{"n":".5e3"}`: false, `{"n":"1e"}`: false, `{"n":""}`: false,
+	})
+	expect(t, "    sel:\n        n|lt: 10\n    condition: sel\n", map[string]bool{
+		`{"n":"-infinity"}`: false, `{"n":"-11"}`: true, `{"n":"-0"}`: true, `{"n":"0.000"}`: true,
+	})
+}
+
+func FuzzNumberText(f *testing.F) {
+	for _, s := range []string{"0", "-1.5e+3", "Inf", "0x10", "1_0", "+1", "01", "1.", ".1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		// encoding/json's grammar: a valid text, without surrounding space,
+		// that starts as only a number can.
+		isNum := json.Valid([]byte(s)) && strings.TrimSpace(s) == s && (s[0] == '-' || s[0] >= '0' && s[0] <= '9')
+		if got := numberText([]byte(s)); got != isNum {
+			t.Fatalf("numberText(%q) = %v, encoding/json says number=%v", s, got, isNum)
+		}
+	})
 }
