@@ -151,3 +151,37 @@ func TestConditionErrorColumnQuoted(t *testing.T) {
 		t.Errorf("position: %v", err)
 	}
 }
+
+// TestConditionNonASCIIIdentifiers: search identifiers may hold non-ASCII
+// letters; they are matched exactly (case-sensitive), "?" in a pattern is
+// one character, and error columns count characters, not bytes.
+func TestConditionNonASCIIIdentifiers(t *testing.T) {
+	body := `    auswahl_ä:
+        a: 1
+    auswahl_ö:
+        b: 1
+    _größe:
+        c: 1
+`
+	for cond, want := range map[string]func(a, b, c bool) bool{
+		"auswahl_ä and not _größe": func(a, b, c bool) bool { return a && !c },
+		"1 of auswahl_*":           func(a, b, c bool) bool { return a || b },
+		"all of auswahl_?":         func(a, b, c bool) bool { return a && b },
+		"1 of _gr??e":              func(a, b, c bool) bool { return c },
+	} {
+		e := compileOne(t, body+"    condition: "+cond+"\n")
+		for i := 0; i < 8; i++ {
+			a, b, c := i&1 != 0, i&2 != 0, i&4 != 0
+			js := "{" + kv("a", a) + "," + kv("b", b) + "," + kv("c", c) + "}"
+			if got := len(matches(t, e, js)) > 0; got != want(a, b, c) {
+				t.Errorf("%q on %s: %v", cond, js, got)
+			}
+		}
+	}
+	expectParseError(t, body+"    condition: AUSWAHL_Ä\n", `unknown search identifier "AUSWAHL_Ä"`)
+	// "    condition: auswahl_ä and zz": zz starts at character 30 of line 13.
+	_, err := parseRuleText(t, detectionRule(body+"    condition: auswahl_ä and zz\n"), ParseOptions{})
+	if err == nil || !strings.HasPrefix(err.Error(), "test.yml:13:30:") {
+		t.Errorf("position: %v", err)
+	}
+}

@@ -276,12 +276,12 @@ func (it *item) checkValues(file string, v *yaml.Node, vals []yval) error {
 			continue
 		}
 		switch {
+		case it.keyword:
+			return errorf(file, y.node, "null needs a field name: a keyword search cannot look for null")
 		case len(vals) > 1:
 			return errorf(file, y.node, "null cannot be part of a list of values: use a separate selection")
 		case len(it.mods) > 0:
 			return errorf(file, y.node, "null cannot be used with modifiers")
-		case it.keyword:
-			return errorf(file, y.node, "null needs a field name")
 		}
 		it.kind = kindNull
 	}

@@ -3,6 +3,7 @@ package sigma
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -658,4 +659,47 @@ func FuzzNumberText(f *testing.F) {
 			t.Fatalf("numberText(%q) = %v, encoding/json says number=%v", s, got, isNum)
 		}
 	})
+}
+
+// TestKeywordCIDRRejected: cidr needs a field name; a keyword search is a
+// text search, so a keyword written as a CIDR is looked for as text.
+func TestKeywordCIDRRejected(t *testing.T) {
+	expectParseError(t, `    keywords:
+        '|cidr': 10.0.0.0/8
+    condition: keywords
+`, `"|cidr": modifier cidr needs a field name`)
+	expect(t, `    keywords:
+        - 10.0.0.0/8
+    condition: keywords
+`, map[string]bool{`{"a":"route 10.0.0.0/8"}`: true, `{"sourceIPAddress":"10.1.2.3"}`: false})
+}
+
+// TestExpandLimit: one rule value may expand to 4096 values (all
+// combinations counted); one more rejects the rule at the value.
+func TestExpandLimit(t *testing.T) {
+	vals := func(n int) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = fmt.Sprintf("v%d", i)
+		}
+		return out
+	}
+	src := detectionRule("    sel:\n        a|expand: '%p%'\n    condition: sel\n")
+	r, err := parseRuleText(t, src, ParseOptions{Placeholders: map[string][]string{"p": vals(4096)}})
+	if err != nil {
+		t.Fatalf("4096 values: %v", err)
+	}
+	if n := len(r.det.sels[0].groups[0][0].alts[0]); n != 4096 {
+		t.Errorf("4096 values gave %d patterns", n)
+	}
+	_, err = parseRuleText(t, src, ParseOptions{Placeholders: map[string][]string{"p": vals(4097)}})
+	if err == nil || !strings.HasPrefix(err.Error(), "test.yml:8:19: ") || !strings.Contains(err.Error(), "more than 4096 values") {
+		t.Errorf("4097 values: %v", err)
+	}
+	if got, err := expandPlaceholders("%p%-%q%", map[string][]string{"p": vals(64), "q": vals(64)}); err != nil || len(got) != 4096 {
+		t.Errorf("64 x 64: %d values, %v", len(got), err)
+	}
+	if _, err := expandPlaceholders("%p%-%q%", map[string][]string{"p": vals(64), "q": vals(65)}); err == nil {
+		t.Error("64 x 65 values accepted")
+	}
 }

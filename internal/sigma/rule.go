@@ -3,6 +3,7 @@ package sigma
 import (
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -213,7 +214,7 @@ func parseConditionAt(file string, n *yaml.Node, d *detection) (condNode, error)
 		if !ok {
 			return nil, NodeError(file, n, "condition: %v", err)
 		}
-		col := n.Column + ce.off
+		col := n.Column + utf8.RuneCountInString(n.Value[:ce.off]) // YAML columns count characters
 		if n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) != 0 {
 			col++
 		}

@@ -653,3 +653,42 @@ func TestPredicates(t *testing.T) {
 		t.Errorf("predicates %+v", p)
 	}
 }
+
+// TestKeywordNullRejected: null is never a keyword, alone, in a list of
+// keywords or under '|all'; the error is at the null.
+func TestKeywordNullRejected(t *testing.T) {
+	for body, pos := range map[string]string{
+		"    keywords: null\n":                                                    "test.yml:7:15: ",
+		"    keywords:\n        - null\n":                                         "test.yml:8:11: ",
+		"    keywords:\n        - foo\n        - null\n":                          "test.yml:9:11: ",
+		"    keywords:\n        '|all':\n            - foo\n            - null\n": "test.yml:10:15: ",
+	} {
+		_, err := parseRuleText(t, detectionRule(body+"    condition: keywords\n"), ParseOptions{})
+		if err == nil || !strings.HasPrefix(err.Error(), pos) || !strings.Contains(err.Error(), "null needs a field name") {
+			t.Errorf("%q: %v, want %snull needs a field name", body, err, pos)
+		}
+	}
+}
+
+// TestMixedKeywordsAndMaps: a list may mix keywords and maps; its elements
+// are ORed, the keywords searched in every value as in a keyword list.
+func TestMixedKeywordsAndMaps(t *testing.T) {
+	expect(t, `    sel:
+        - 'evil.example'
+        - eventName: DeleteTrail
+          eventSource: cloudtrail.amazonaws.com
+        - 'AssumeRoot'
+    condition: sel
+`, map[string]bool{
+		`{"requestParameters":{"host":"x.evil.example"}}`:                      true,
+		`{"eventName":"AssumeRoot"}`:                                           true,
+		`{"eventName":"DeleteTrail","eventSource":"cloudtrail.amazonaws.com"}`: true,
+		`{"eventName":"DeleteTrail","eventSource":"other"}`:                    false,
+		`{"eventName":"StopLogging"}`:                                          false,
+	})
+	expect(t, `    sel:
+        - a: 1
+        - 'root'
+    condition: sel
+`, map[string]bool{`{"a":1}`: true, `{"b":"rootkit"}`: true, `{"a":2}`: false})
+}
