@@ -199,6 +199,9 @@ func (it *item) setKind(file string, k *yaml.Node, typed string, sp itemSpec) er
 	case typed != "":
 		it.kind = typeMods[typed]
 	}
+	if it.kind == kindCompare { // name the modifiers as written, not the kind
+		typed = strings.Trim(sp.part+"|"+sp.cmp, "|")
+	}
 	if it.kind != kindString && it.kind != kindFieldRef && it.pos != posExact {
 		return errorf(file, k, "%q: contains/startswith/endswith cannot be combined with %s", k.Value, typed)
 	}

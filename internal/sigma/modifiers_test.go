@@ -703,3 +703,17 @@ func TestExpandLimit(t *testing.T) {
 		t.Error("64 x 65 values accepted")
 	}
 }
+
+// TestCompareModifierNamedInErrors: errors about comparison and time
+// modifiers name them as the rule writes them.
+func TestCompareModifierNamedInErrors(t *testing.T) {
+	for body, want := range map[string]string{
+		"'|gt': 5":           "modifier gt needs a field name",
+		"'|hour': 5":         "modifier hour needs a field name",
+		"'|hour|gte': 5":     "modifier hour|gte needs a field name",
+		"a|contains|lt: 5":   "contains/startswith/endswith cannot be combined with lt",
+		"a|base64|minute: 5": "base64 cannot be combined with minute",
+	} {
+		expectParseError(t, "    sel:\n        "+body+"\n    condition: sel\n", want)
+	}
+}
