@@ -316,10 +316,18 @@ func (it *item) compileValue(file string, y yval, sp itemSpec, opt ParseOptions)
 		if err != nil {
 			return nil, errorf(file, y.node, "%q: %v", y.text, err)
 		}
-		out = append(out, ps...)
+		if out = append(out, ps...); len(out) > maxValuePatterns {
+			return nil, errorf(file, y.node, "%q: gives more than %d patterns (placeholders, windash and encodings multiply)", y.text, maxValuePatterns)
+		}
 	}
 	return out, nil
 }
+
+// maxValuePatterns bounds what one rule value may turn into once its
+// placeholders, windash variants and encodings multiply (each alone is
+// bounded: 4,096 expansions, 3,125 windash variants), so that a rule or a
+// placeholder file cannot make loading take minutes and gigabytes.
+const maxValuePatterns = 16384
 
 func (it *item) compileText(t string, sp itemSpec) ([]*vpat, error) {
 	switch it.kind {

@@ -717,3 +717,24 @@ func TestCompareModifierNamedInErrors(t *testing.T) {
 		expectParseError(t, "    sel:\n        "+body+"\n    condition: sel\n", want)
 	}
 }
+
+// TestValuePatternsBounded: placeholders, windash and encodings multiply;
+// one rule value may give at most maxValuePatterns patterns, and the rule
+// is rejected at the value past that, before the patterns are all built.
+func TestValuePatternsBounded(t *testing.T) {
+	vals := func(n int) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = fmt.Sprintf("a-%d", i) // one dash: five windash variants each
+		}
+		return out
+	}
+	src := detectionRule("    sel:\n        a|expand|windash: '%p%'\n    condition: sel\n")
+	if _, err := parseRuleText(t, src, ParseOptions{Placeholders: map[string][]string{"p": vals(maxValuePatterns / 5)}}); err != nil {
+		t.Errorf("%d patterns: %v", maxValuePatterns/5*5, err)
+	}
+	_, err := parseRuleText(t, src, ParseOptions{Placeholders: map[string][]string{"p": vals(4096)}})
+	if err == nil || !strings.HasPrefix(err.Error(), "test.yml:8:27: ") || !strings.Contains(err.Error(), "more than 16384 patterns") {
+		t.Errorf("4096 values x 5 windash variants: %v", err)
+	}
+}
