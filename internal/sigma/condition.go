@@ -3,6 +3,7 @@ package sigma
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // condNode is a node of a parsed condition.
@@ -211,7 +212,7 @@ func (p *condParser) primary(depth int) (condNode, error) {
 		}
 		c, ok := p.peek()
 		if !ok || c.text != ")" {
-			return nil, &condError{c.off, "missing closing parenthesis for the one at offset " + fmt.Sprint(t.off)}
+			return nil, &condError{c.off, "missing closing parenthesis for the one at character " + fmt.Sprint(utf8.RuneCountInString(p.src[:t.off])+1) + " of the condition"}
 		}
 		p.pos++
 		return n, nil

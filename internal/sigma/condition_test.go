@@ -102,7 +102,8 @@ func TestConditionErrors(t *testing.T) {
 	for cond, want := range map[string]string{
 		"a and":                "unexpected end",
 		"a and missing":        `unknown search identifier "missing"`,
-		"(a or b":              "missing closing parenthesis",
+		"(a or b":              "missing closing parenthesis for the one at character 1 of the condition",
+		"a and (b or (c)":      "missing closing parenthesis for the one at character 7 of the condition",
 		"a b":                  `unexpected "b"`,
 		"1 of nothing*":        "matches no search identifier",
 		"2 of a*":              "only \"1 of\" and \"all of\"",
