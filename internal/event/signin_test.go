@@ -152,6 +152,40 @@ func TestOutcomeRules(t *testing.T) {
 	}
 }
 
+// TestOutcomeDetails: results are read whatever their case and in both
+// words AWS uses for failure, a service event with no result and no error
+// succeeded, and a failure's reason is its message, else its code.
+func TestOutcomeDetails(t *testing.T) {
+	withResult := func(result string) string {
+		return mutate(t, iamSuccessNoMFA, func(m map[string]any) { m["responseElements"] = map[string]any{"ConsoleLogin": result} })
+	}
+	withError := func(code, msg string) string {
+		return mutate(t, rootChangePassword, func(m map[string]any) {
+			m["errorCode"], m["errorMessage"] = code, msg
+		})
+	}
+	cases := []struct {
+		name, src string
+		want      Outcome
+		code, why string
+	}{
+		{"Failed", withResult("Failed"), Failure, "", ""},
+		{"SUCCESS", withResult("SUCCESS"), Success, "", ""},
+		{"failure", withResult("failure"), Failure, "", ""},
+		{"something else", withResult("Pending"), OutcomeUnknown, "", ""},
+		{"service event without result", icStep(t, "UserAuthentication", "wf", "", "", "", 0), Success, "", ""},
+		{"code and message", withError("PasswordPolicyViolation", "Password does not conform"), Failure, "PasswordPolicyViolation", "Password does not conform"},
+		{"code only", withError("PasswordPolicyViolation", ""), Failure, "PasswordPolicyViolation", "PasswordPolicyViolation"},
+		{"message only", withError("", "Failed authentication"), Failure, "", "Failed authentication"},
+	}
+	for _, c := range cases {
+		s := norm(t, c.src)
+		if s.Outcome != c.want || s.ErrorCode != c.code || s.FailureReason != c.why {
+			t.Errorf("%s: outcome %s code %q reason %q, want %s %q %q", c.name, s.Outcome, s.ErrorCode, s.FailureReason, c.want, c.code, c.why)
+		}
+	}
+}
+
 func TestSourceAddresses(t *testing.T) {
 	cases := []struct {
 		in, out string
