@@ -106,6 +106,7 @@ func TestMFAShapes(t *testing.T) {
 	}{
 		{"Yes", true, true}, {"YES", true, true}, {"No", false, true}, {true, true, true},
 		{false, false, true}, {"true", true, true}, {"maybe", false, false}, {nil, false, false},
+		{"y", true, true}, {"N", false, true}, {" Yes ", true, true}, {"FALSE", false, true},
 	}
 	for _, c := range cases {
 		src := mutate(t, iamSuccessNoMFA, func(m map[string]any) { sub(m, "additionalEventData")["MFAUsed"] = c.v })
@@ -120,6 +121,28 @@ func TestMFAShapes(t *testing.T) {
 	}
 	if s := norm(t, rootChangePassword); s.MFAUsed || !s.MFAKnown {
 		t.Errorf("mfaAuthenticated false on an IAM call: %+v", s)
+	}
+	// Identity Center steps tell MFA by their credential type: a TOTP or
+	// WebAuthn step is MFA (any case); a password says MFA was not used
+	// only on the step that completes authentication (an MFA step may
+	// follow a password's verification); an external IdP's sign-in does not
+	// tell.
+	for _, c := range []struct {
+		step, credType string
+		used, known    bool
+	}{
+		{"CredentialVerification", "TOTP", true, true},
+		{"CredentialVerification", "totp", true, true},
+		{"CredentialChallenge", "WEBAUTHN", true, true},
+		{"UserAuthentication", "WebAuthn", true, true},
+		{"CredentialVerification", "PASSWORD", false, false},
+		{"UserAuthentication", "PASSWORD", false, true},
+		{"UserAuthentication", "EXTERNAL_IDP", false, false},
+	} {
+		s := norm(t, icStep(t, c.step, "wf", c.credType, "", "", 0))
+		if s.MFAUsed != c.used || s.MFAKnown != c.known {
+			t.Errorf("%s with %s: used %v known %v, want %v %v", c.step, c.credType, s.MFAUsed, s.MFAKnown, c.used, c.known)
+		}
 	}
 }
 
