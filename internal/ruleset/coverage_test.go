@@ -1,8 +1,10 @@
 package ruleset_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/signwatch/signwatch/internal/ruleset"
@@ -46,5 +48,68 @@ level: low
 	}
 	if !found || len(cl.Correlations) == 0 {
 		t.Errorf("ConsoleLogin coverage lacks the failure check or its correlations: %+v", cl)
+	}
+}
+
+// Coverage reads eventName values the way the common modifiers would
+// (startswith, endswith, contains); the catch-all lists the rules that test
+// a sign-in event source (signin or sso) without naming an event; a
+// correlation using a rule of the event (by id or name) is listed once;
+// checks are told apart by their modifiers and come most common first.
+func TestCoverageDetails(t *testing.T) {
+	r := func(id, title, level, detection string) string {
+		return "title: " + title + "\nid: " + id + "\nlogsource: {product: aws, service: cloudtrail}\ndetection:\n" + detection + "  condition: sel\nlevel: " + level + "\n"
+	}
+	set := loadRules(t, map[string]string{
+		"starts.yml": r("10000000-0000-4000-8000-000000000001", "starts", "high", "  sel: {eventName|startswith: Console, userAgent|contains: curl, sourceIPAddress: 192.0.2.1}\n"),
+		"ends.yml":   r("10000000-0000-4000-8000-000000000002", "ends", "low", "  sel: {eventName|endswith: Login, userAgent: curl}\n"),
+		"contains.yml": r("10000000-0000-4000-8000-000000000003", "contains", "low",
+			"  sel: {eventName|contains: nsoleLog, userAgent|contains: curl, additionalEventData.MFAUsed: 'No', sourceIPAddress: 192.0.2.0}\n"),
+		"sso.yml":   r("10000000-0000-4000-8000-000000000004", "sso source", "medium", "  sel: {eventSource: sso.amazonaws.com, userAgent: x}\n"),
+		"named.yml": r("10000000-0000-4000-8000-000000000005", "named", "low", "  sel: {eventSource: signin.amazonaws.com, eventName: CheckMfa}\n"),
+		"nosrc.yml": r("10000000-0000-4000-8000-000000000006", "no source", "low", "  sel: {userAgent: y}\n"),
+		"corr.yml": `title: both
+id: 20000000-0000-4000-8000-000000000001
+correlation:
+  type: temporal
+  rules: [10000000-0000-4000-8000-000000000001, 10000000-0000-4000-8000-000000000002]
+  group-by: [sourceIPAddress]
+  timespan: 5m
+level: high
+`,
+	})
+	byName := map[string]ruleset.EventCoverage{}
+	for _, ec := range set.Coverage() {
+		byName[ec.EventName] = ec
+	}
+	titles := func(rs []ruleset.CoverageRule) string {
+		var s []string
+		for _, r := range rs {
+			s = append(s, r.Title+"/"+r.Level)
+		}
+		return strings.Join(s, ",")
+	}
+	if got := titles(byName["ConsoleLogin"].Rules); got != "contains/low,ends/low,starts/high" {
+		t.Errorf("ConsoleLogin rules: %s", got)
+	}
+	if got := titles(byName["CheckMfa"].Rules); got != "named/low" {
+		t.Errorf("CheckMfa rules: %s", got)
+	}
+	if got := titles(byName["GetSigninToken"].Rules); got != "" {
+		t.Errorf("GetSigninToken rules: %s", got)
+	}
+	if got := titles(byName[ruleset.CatchAll].Rules); got != "sso source/medium" {
+		t.Errorf("catch-all rules: %s", got)
+	}
+	if got := titles(byName["ConsoleLogin"].Correlations); got != "both/high" {
+		t.Errorf("ConsoleLogin correlations: %s", got)
+	}
+	var checks []string
+	for _, c := range byName["ConsoleLogin"].Checks {
+		checks = append(checks, fmt.Sprintf("%s|%s=%s:%d", c.Field, strings.Join(c.Modifiers, "|"), c.Value, c.Rules))
+	}
+	want := "userAgent|contains=curl:2,additionalEventData.MFAUsed|=No:1,sourceIPAddress|=192.0.2.0:1,sourceIPAddress|=192.0.2.1:1,userAgent|=curl:1"
+	if got := strings.Join(checks, ","); got != want {
+		t.Errorf("ConsoleLogin checks:\n got %s\nwant %s", got, want)
 	}
 }

@@ -132,3 +132,88 @@ func BenchmarkLoad(b *testing.B) {
 		}
 	}
 }
+
+// Duplicate rule ids are an error even when one of the rules is for
+// another log source (and so never compiled into the engine).
+func TestDuplicateIDAcrossLogsources(t *testing.T) {
+	windows := strings.Replace(strings.Replace(loginRule, "{product: aws, service: cloudtrail}", "{product: windows, service: security}", 1), "name: console_login", "name: other", 1)
+	dir := writeRules(t, map[string]string{"a.yml": loginRule, "b.yml": windows})
+	_, err := ruleset.Load(ruleset.Options{Paths: []string{dir}})
+	if err == nil || !strings.Contains(err.Error(), "11111111-1111-4111-8111-111111111111") {
+		t.Fatalf("duplicate id: got %v", err)
+	}
+}
+
+// A directory contributes its .yml and .yaml files, and only those, all
+// listed in Files.
+func TestRuleFileExtensions(t *testing.T) {
+	second := strings.Replace(strings.Replace(loginRule, "11111111-1111-4111-8111-111111111111", "33333333-3333-4333-8333-333333333333", 1), "name: console_login", "name: second", 1)
+	dir := writeRules(t, map[string]string{"a.yml": loginRule, "b.yaml": second, "c.txt": "not: a rule\n"})
+	set, err := ruleset.Load(ruleset.Options{Paths: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(set.Rules) != 2 || len(set.Files) != 2 || filepath.Base(set.Files[0]) != "a.yml" || filepath.Base(set.Files[1]) != "b.yaml" {
+		t.Fatalf("%d rules, files %v; want 2 rules from a.yml and b.yaml", len(set.Rules), set.Files)
+	}
+}
+
+// A meta filter in a user's file applies to the rules it names.
+func TestUserFilterApplies(t *testing.T) {
+	filter := `title: Lab address
+logsource: {product: aws, service: cloudtrail}
+filter:
+  rules: [console_login]
+  lab: {sourceIPAddress: 192.0.2.10}
+  condition: lab
+`
+	tests := `rule: console_login
+tests:
+  - {name: lab, expect: no-match, events: [{eventSource: signin.amazonaws.com, eventName: ConsoleLogin, sourceIPAddress: 192.0.2.10}]}
+  - {name: elsewhere, expect: match, events: [{eventSource: signin.amazonaws.com, eventName: ConsoleLogin, sourceIPAddress: 192.0.2.11}]}
+`
+	set := loadRules(t, map[string]string{"login.yml": loginRule, "lab.yml": filter, "login.tests.yml": tests})
+	if len(set.Filters) != 1 {
+		t.Fatalf("%d filters, want 1", len(set.Filters))
+	}
+	if res := set.RunTests(); len(res) != 2 || len(failures(res)) != 0 {
+		t.Fatalf("filter: failing %v", failures(res))
+	}
+}
+
+// Referenced and Reported (Sigma correlation specification): a rule or
+// correlation that a correlation uses, by id or by name, is not an alert of
+// its own unless one of the correlations using it says generate: true.
+func TestReported(t *testing.T) {
+	base := func(id, name string) string {
+		return "title: " + name + "\nid: " + id + "\nname: " + name + "\nlogsource: {product: aws, service: cloudtrail}\ndetection:\n  sel: {eventName: " + name + "}\n  condition: sel\nlevel: low\n"
+	}
+	corr := func(id, name, ref, generate string) string {
+		return "title: " + name + "\nid: " + id + "\nname: " + name + "\ncorrelation:\n  type: event_count\n  rules: [" + ref + "]\n  group-by: [sourceIPAddress]\n  timespan: 5m\n  condition: {gte: 2}\n" + generate + "level: high\n"
+	}
+	const (
+		a, b, c, inner, outer = "aaaaaaaa-0000-4000-8000-000000000001", "aaaaaaaa-0000-4000-8000-000000000002", "aaaaaaaa-0000-4000-8000-000000000003", "cccccccc-0000-4000-8000-000000000001", "cccccccc-0000-4000-8000-000000000002"
+	)
+	set := loadRules(t, map[string]string{
+		"a.yml":     base(a, "rule_a"),
+		"b.yml":     base(b, "rule_b"),
+		"c.yml":     base(c, "rule_c"),
+		"inner.yml": corr(inner, "inner", "rule_a", ""),                                         // uses a by name
+		"outer.yml": corr(outer, "outer", "inner", ""),                                          // uses inner by name
+		"gen.yml":   corr("cccccccc-0000-4000-8000-000000000003", "gen", b, "generate: true\n"), // uses b by id, generating
+		"quiet.yml": corr("cccccccc-0000-4000-8000-000000000004", "quiet", b, ""),               // uses b by id, not generating
+	})
+	for _, tc := range []struct {
+		id                 string
+		referenced, report bool
+	}{
+		{a, true, false}, {b, true, true}, {c, false, true}, {inner, true, false}, {outer, false, true},
+	} {
+		if got := set.Referenced(tc.id); got != tc.referenced {
+			t.Errorf("Referenced(%s) = %v, want %v", tc.id, got, tc.referenced)
+		}
+		if got := set.Reported(tc.id); got != tc.report {
+			t.Errorf("Reported(%s) = %v, want %v", tc.id, got, tc.report)
+		}
+	}
+}

@@ -134,6 +134,12 @@ func parseCases(file, rule string, tn *yaml.Node) (*TestSuite, error) {
 		default:
 			return nil, sigma.NodeError(file, cn, "test %q: expect must be match or no-match, not %q", tc.Name, cy.Expect)
 		}
+		switch {
+		case cy.Count < 0:
+			return nil, sigma.NodeError(file, cn, "test %q: count must be a positive number of detections, not %d", tc.Name, cy.Count)
+		case cy.Count > 0 && !tc.Expect:
+			return nil, sigma.NodeError(file, cn, "test %q: count goes with expect: match (no-match means no detection)", tc.Name)
+		}
 		if len(cy.Events) == 0 {
 			return nil, sigma.NodeError(file, cn, "test %q has no events", tc.Name)
 		}

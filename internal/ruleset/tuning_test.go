@@ -2,8 +2,11 @@ package ruleset_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/signwatch/signwatch/internal/ruleset"
 	"github.com/signwatch/signwatch/rules"
@@ -72,6 +75,133 @@ func TestTuningErrors(t *testing.T) {
 		_, err := ruleset.Load(ruleset.Options{Builtin: rules.FS, Tuning: tc.tun})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%+v: got %v, want an error containing %q", tc.tun, err, tc.want)
+		}
+	}
+}
+
+// runOne runs one case for rule against a set loaded with opt.
+func runOne(t *testing.T, opt ruleset.Options, rule string, events ...string) int {
+	t.Helper()
+	set, err := ruleset.Load(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set = set.WithTests(func(*ruleset.TestSuite) *ruleset.TestSuite { return nil })
+	tc := ruleset.TestCase{Name: "case", Expect: true}
+	for _, e := range events {
+		tc.Events = append(tc.Events, []byte(e))
+	}
+	set.Tests = []*ruleset.TestSuite{{Rule: rule, Cases: []ruleset.TestCase{tc}}}
+	res := set.RunTests()
+	if res[0].Err != nil {
+		t.Fatal(res[0].Err)
+	}
+	return res[0].Got
+}
+
+func consoleLogin(typ, account string) string {
+	return fmt.Sprintf(`{"userIdentity":{"type":%q,"accountId":%q,"userName":"u"},"eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","sourceIPAddress":"203.0.113.9","responseElements":{"ConsoleLogin":"Success"},"additionalEventData":{"MFAUsed":"No"},"recipientAccountId":%q}`, typ, account, account)
+}
+
+// Break-glass accounts quiet both root sign-in rules for root in those
+// accounts only; IAM users there and root elsewhere still fire.
+func TestTuningBreakGlass(t *testing.T) {
+	opt := ruleset.Options{Builtin: rules.FS, Tuning: ruleset.Tuning{BreakGlassRootAccounts: []string{"111122223333"}}}
+	for _, tc := range []struct {
+		rule, event string
+		want        int
+	}{
+		{"aws_root_console_login", consoleLogin("Root", "111122223333"), 0},
+		{"aws_console_login_without_mfa", consoleLogin("Root", "111122223333"), 0},
+		{"aws_console_login_without_mfa", consoleLogin("IAMUser", "111122223333"), 1},
+		{"aws_root_console_login", consoleLogin("Root", "444455556666"), 1},
+		{"aws_console_login_without_mfa", consoleLogin("Root", "444455556666"), 1},
+	} {
+		if got := runOne(t, opt, tc.rule, tc.event); got != tc.want {
+			t.Errorf("%s on %s: %d detections, want %d", tc.rule, tc.event, got, tc.want)
+		}
+	}
+}
+
+// Federation user agents are prefixes: GetSigninToken from them is quiet,
+// from anything else (even containing them) it fires.
+func TestTuningFederationUserAgents(t *testing.T) {
+	opt := ruleset.Options{Builtin: rules.FS, Tuning: ruleset.Tuning{FederationUserAgents: []string{"aws-vault/"}}}
+	ev := func(ua string) string {
+		return fmt.Sprintf(`{"userIdentity":{"type":"AssumedRole","accountId":"123456789012"},"eventSource":"signin.amazonaws.com","eventName":"GetSigninToken","sourceIPAddress":"203.0.113.9","userAgent":%q,"recipientAccountId":"123456789012"}`, ua)
+	}
+	if got := runOne(t, opt, "aws_getsignintoken_outside_sso", ev("aws-vault/7.2.0")); got != 0 {
+		t.Errorf("aws-vault: %d detections, want 0", got)
+	}
+	if got := runOne(t, opt, "aws_getsignintoken_outside_sso", ev("python aws-vault/7.2.0")); got != 1 {
+		t.Errorf("not a prefix: %d detections, want 1", got)
+	}
+}
+
+// Trusted ranges filter the built-in catalog only: a user's rule still
+// fires for a trusted source.
+func TestTuningTrustedRangesSpareUserRules(t *testing.T) {
+	own := filepath.Join(t.TempDir(), "own.yml")
+	if err := os.WriteFile(own, []byte(loginRule), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	opt := ruleset.Options{Builtin: rules.FS, Paths: []string{own}, Tuning: ruleset.Tuning{TrustedIPRanges: []string{"203.0.113.0/24"}}}
+	if got := runOne(t, opt, "console_login", consoleLogin("Root", "444455556666")); got != 1 {
+		t.Errorf("user rule, trusted source: %d detections, want 1", got)
+	}
+	if got := runOne(t, opt, "aws_root_console_login", consoleLogin("Root", "444455556666")); got != 0 {
+		t.Errorf("built-in rule, trusted source: %d detections, want 0", got)
+	}
+}
+
+// Levels of detection rules and correlations, and correlation windows,
+// are tuned by id or name.
+func TestTuningLevelsAndTimespan(t *testing.T) {
+	tun := ruleset.Tuning{Rules: map[string]ruleset.RuleTuning{
+		"aws_console_login_without_mfa": {Level: "critical"},
+		"aws_root_brute_force":          {Level: "low", Timespan: 3 * time.Second},
+	}}
+	set, err := ruleset.Load(ruleset.Options{Builtin: rules.FS, Tuning: tun})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, level := set.Describe("aws_console_login_without_mfa"); level != "critical" {
+		t.Errorf("detection rule level %q, want critical", level)
+	}
+	if _, level := set.Describe("aws_root_brute_force"); level != "low" {
+		t.Errorf("correlation level %q, want low", level)
+	}
+	// Six failures one second apart never put five in a 3-second window.
+	if got := detections(t, tun, "aws_root_brute_force", rootFailures(6, "198.51.100.7")); got != 0 {
+		t.Errorf("timespan 3s: %d detections, want 0", got)
+	}
+}
+
+// threshold replaces a gt bound as well as a gte one; a correlation without
+// either, a detection rule, and a negative timespan are errors.
+func TestTuningThresholdBounds(t *testing.T) {
+	corr := func(name, cond string) string {
+		return "title: " + name + "\nname: " + name + "\ncorrelation:\n  type: event_count\n  rules: [console_login]\n  group-by: [sourceIPAddress]\n  timespan: 10m\n  condition: {" + cond + "}\nlevel: high\n"
+	}
+	dir := writeRules(t, map[string]string{"login.yml": loginRule, "gt.yml": corr("gt_four", "gt: 4"), "lte.yml": corr("lte_four", "lte: 4")})
+	one := 1.0
+	opt := ruleset.Options{Paths: []string{dir}, Tuning: ruleset.Tuning{Rules: map[string]ruleset.RuleTuning{"gt_four": {Threshold: &one}}}}
+	ev := `{"eventTime":"2024-01-01T00:00:0%dZ","eventID":"e%d","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","sourceIPAddress":"192.0.2.1"}`
+	if got := runOne(t, opt, "gt_four", fmt.Sprintf(ev, 1, 1), fmt.Sprintf(ev, 2, 2)); got != 1 {
+		t.Errorf("gt tuned to 1: %d detections of 2 events, want 1", got)
+	}
+	for _, tc := range []struct {
+		rt   ruleset.RuleTuning
+		ref  string
+		want string
+	}{
+		{ruleset.RuleTuning{Threshold: &one}, "lte_four", "no gte/gt"},
+		{ruleset.RuleTuning{Threshold: &one}, "console_login", "correlation rules only"},
+		{ruleset.RuleTuning{Timespan: -time.Minute}, "gt_four", "positive"},
+	} {
+		_, err := ruleset.Load(ruleset.Options{Paths: []string{dir}, Tuning: ruleset.Tuning{Rules: map[string]ruleset.RuleTuning{tc.ref: tc.rt}}})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s %+v: got %v, want an error containing %q", tc.ref, tc.rt, err, tc.want)
 		}
 	}
 }

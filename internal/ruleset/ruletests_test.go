@@ -1,0 +1,358 @@
+package ruleset_test
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/signwatch/signwatch/internal/event"
+	"github.com/signwatch/signwatch/internal/ruleset"
+	"github.com/signwatch/signwatch/internal/sigma"
+	"github.com/signwatch/signwatch/rules"
+)
+
+// writeRules writes files (name -> content) into a fresh directory.
+func writeRules(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// loadRules loads the given files only (no built-in catalog).
+func loadRules(t *testing.T, files map[string]string) *ruleset.Set {
+	t.Helper()
+	set, err := ruleset.Load(ruleset.Options{Paths: []string{writeRules(t, files)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
+}
+
+// failures lists the cases of results that did not pass, for messages.
+func failures(results []ruleset.TestResult) []string {
+	var out []string
+	for _, r := range results {
+		if !r.Passed() {
+			out = append(out, r.Suite.Rule+" / "+r.Case.Name)
+		}
+	}
+	return out
+}
+
+const loginRule = `title: Console login
+id: 11111111-1111-4111-8111-111111111111
+name: console_login
+logsource: {product: aws, service: cloudtrail}
+detection:
+  sel: {eventSource: signin.amazonaws.com, eventName: ConsoleLogin}
+  condition: sel
+level: low
+`
+
+// A side-car file holds several documents for one rule (their cases add
+// up); documents naming two rules, a file
+// without documents, and a malformed case are errors.
+func TestSideCarDocuments(t *testing.T) {
+	ev := `{"eventSource": "signin.amazonaws.com", "eventName": "ConsoleLogin"}`
+	good := "---\nrule: console_login\ntests:\n  - {name: one, expect: match, events: [" + ev + "]}\n" +
+		"---\nrule: console_login\ntests:\n  - {name: two, expect: no-match, events: [{eventName: CheckMfa}]}\n"
+	ts, err := ruleset.ParseTestFile("login.tests.yml", []byte(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ts.Rule != "console_login" || len(ts.Cases) != 2 || ts.Cases[0].Name != "one" || ts.Cases[1].Name != "two" {
+		t.Fatalf("two documents for one rule: %+v", ts)
+	}
+	set := loadRules(t, map[string]string{"login.yml": loginRule, "login.tests.yml": good})
+	if res := set.RunTests(); len(res) != 2 || len(failures(res)) != 0 {
+		t.Fatalf("side-car cases: %d results, failing %v", len(res), failures(res))
+	}
+	for name, body := range map[string]string{
+		"two rules":     "rule: a\ntests: [{expect: match, events: [{a: 1}]}]\n---\nrule: b\ntests: [{expect: match, events: [{a: 1}]}]\n",
+		"no documents":  "# nothing\n",
+		"bad expect":    "rule: a\ntests: [{expect: maybe, events: [{a: 1}]}]\n",
+		"bad 2nd doc":   "rule: a\ntests: [{expect: match, events: [{a: 1}]}]\n---\nrule: a\ntests: [{expect: match}]\n",
+		"tests no list": "rule: a\ntests: {expect: match, events: [{a: 1}]}\n",
+	} {
+		if _, err := ruleset.ParseTestFile("x.tests.yml", []byte(body)); err == nil {
+			t.Errorf("%s: ParseTestFile accepted %q", name, body)
+		}
+	}
+}
+
+// A case must say match or no-match and carry events; anything else is a
+// load error (not a case that silently passes).
+func TestMalformedCasesRejected(t *testing.T) {
+	for name, tests := range map[string]string{
+		"count with no-match": "    - {name: c, expect: no-match, count: 1, events: [{eventName: ConsoleLogin}]}\n",
+		"negative count":      "    - {name: c, expect: match, count: -3, events: [{eventName: ConsoleLogin}]}\n",
+		"no expect":           "    - {name: c, events: [{eventName: ConsoleLogin}]}\n",
+		"unknown expect":      "    - {name: c, expect: fire, events: [{eventName: ConsoleLogin}]}\n",
+		"no events":           "    - {name: c, expect: no-match}\n",
+		"empty events":        "    - {name: c, expect: no-match, events: []}\n",
+		"not a list":          "    name: c\n    expect: no-match\n    events: [{eventName: ConsoleLogin}]\n",
+	} {
+		body := loginRule + "signwatch:\n  tests:\n" + tests
+		_, err := ruleset.Load(ruleset.Options{Paths: []string{writeRules(t, map[string]string{"r.yml": body})}})
+		if err == nil {
+			t.Errorf("%s: a malformed case loaded", name)
+		}
+	}
+}
+
+// With SkipTests a broken side-car file does not stop the load either.
+func TestSkipTestsSideCar(t *testing.T) {
+	dir := writeRules(t, map[string]string{"login.yml": loginRule, "login.tests.yml": "rule: console_login\ntests: broken\n"})
+	if _, err := ruleset.Load(ruleset.Options{Paths: []string{dir}}); err == nil {
+		t.Fatal("a broken side-car file must fail a load that reads tests")
+	}
+	set, err := ruleset.Load(ruleset.Options{Paths: []string{dir}, SkipTests: true})
+	if err != nil {
+		t.Fatalf("SkipTests: %v", err)
+	}
+	if len(set.Tests) != 0 || len(set.Rules) != 1 {
+		t.Fatalf("SkipTests: %d suites, %d rules", len(set.Tests), len(set.Rules))
+	}
+}
+
+// docs/rule-tests.md: an event without eventTime gets 2024-01-01T00:00:00Z
+// plus its index in seconds, one without eventID a fixed ID derived from its
+// index; given values are kept. Characters are written as CloudTrail writes
+// them (no HTML escaping) and numbers keep their text.
+func TestEventDefaults(t *testing.T) {
+	body := `rule: r
+tests:
+  - name: defaults
+    expect: match
+    events:
+      - {eventName: A}
+      - '{"eventName": "B", "n": 3600.0, "x": "<sensitiveDataRemoved>"}'
+      - {eventName: C, eventTime: "2023-05-06T07:08:09Z", eventID: my-id}
+`
+	parse := func() []map[string]any {
+		ts, err := ruleset.ParseTestFile("r.tests.yml", []byte(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var evs []map[string]any
+		for _, raw := range ts.Cases[0].Events {
+			var m map[string]any
+			if err := json.Unmarshal(raw, &m); err != nil {
+				t.Fatalf("%s: %v", raw, err)
+			}
+			evs = append(evs, m)
+		}
+		if raw := string(ts.Cases[0].Events[1]); !strings.Contains(raw, `"<sensitiveDataRemoved>"`) || !strings.Contains(raw, `3600.0`) {
+			t.Errorf("event text changed: %s", raw)
+		}
+		return evs
+	}
+	evs := parse()
+	for i, want := range []string{"2024-01-01T00:00:00Z", "2024-01-01T00:00:01Z", "2023-05-06T07:08:09Z"} {
+		if got := evs[i]["eventTime"]; got != want {
+			t.Errorf("event %d: eventTime %v, want %s", i+1, got, want)
+		}
+	}
+	id0, id1 := evs[0]["eventID"], evs[1]["eventID"]
+	if id0 == nil || id0 == "" || id0 == id1 {
+		t.Errorf("default eventIDs must differ by index: %v, %v", id0, id1)
+	}
+	if evs[2]["eventID"] != "my-id" {
+		t.Errorf("explicit eventID replaced: %v", evs[2]["eventID"])
+	}
+	if again := parse(); again[0]["eventID"] != id0 || again[1]["eventID"] != id1 {
+		t.Errorf("default eventIDs are not fixed: %v %v, then %v %v", id0, id1, again[0]["eventID"], again[1]["eventID"])
+	}
+}
+
+// Failures are reported as file:line of the case: each case keeps its own
+// line and the suite its file.
+func TestCaseLines(t *testing.T) {
+	body := "rule: r\ntests:\n  - name: first\n    expect: match\n    events: [{a: 1}]\n  - name: second\n    expect: match\n    events: [{a: 1}]\n"
+	ts, err := ruleset.ParseTestFile("dir/r.tests.yml", []byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ts.File != "dir/r.tests.yml" || ts.Cases[0].Line != 3 || ts.Cases[1].Line != 6 {
+		t.Fatalf("file %q, case lines %d and %d; want dir/r.tests.yml, 3 and 6", ts.File, ts.Cases[0].Line, ts.Cases[1].Line)
+	}
+	set := loadRules(t, map[string]string{"login.yml": loginRule + "signwatch:\n  tests:\n    - name: x\n      expect: match\n      count: 2\n      events: [{eventSource: signin.amazonaws.com, eventName: ConsoleLogin}]\n"})
+	res := set.RunTests()
+	if len(res) != 1 || res[0].Passed() || res[0].Got != 1 || res[0].Case.Count != 2 || !strings.HasSuffix(res[0].Suite.File, "login.yml") || res[0].Case.Line != 11 {
+		t.Fatalf("count 2 of 1 detection: %+v %+v", res[0], res[0].Case)
+	}
+}
+
+// Passed: count is the exact number of detections; otherwise match means at
+// least one; an error never passes.
+func TestPassed(t *testing.T) {
+	for _, tc := range []struct {
+		expect bool
+		count  int
+		got    int
+		err    error
+		want   bool
+	}{
+		{true, 0, 1, nil, true},
+		{true, 0, 3, nil, true},
+		{true, 0, 0, nil, false},
+		{false, 0, 0, nil, true},
+		{false, 0, 1, nil, false},
+		{false, 0, 0, errors.New("broken"), false},
+		{true, 2, 2, nil, true},
+		{true, 2, 1, nil, false},
+		{true, 2, 3, nil, false},
+	} {
+		r := ruleset.TestResult{Case: &ruleset.TestCase{Expect: tc.expect, Count: tc.count}, Got: tc.got, Err: tc.err}
+		if got := r.Passed(); got != tc.want {
+			t.Errorf("expect %v count %d got %d err %v: Passed %v, want %v", tc.expect, tc.count, tc.got, tc.err, got, tc.want)
+		}
+	}
+}
+
+// A test naming no loaded rule is an error, even for a no-match case.
+func TestUnknownRuleFails(t *testing.T) {
+	set := loadRules(t, map[string]string{"login.yml": loginRule,
+		"x.tests.yml": "rule: no_such_rule\ntests: [{expect: no-match, events: [{eventName: ConsoleLogin}]}]\n"})
+	res := set.RunTests()
+	if len(res) != 1 || res[0].Err == nil || res[0].Passed() {
+		t.Fatalf("unknown rule: %+v", res)
+	}
+}
+
+// Tests count only the rule under test, named by id or by name; a rule
+// with a name and no id carries tests too.
+func TestRuleUnderTestByIDOrName(t *testing.T) {
+	ev := "{eventSource: signin.amazonaws.com, eventName: ConsoleLogin}"
+	noID := `title: Console login, name only
+name: console_login_noid
+logsource: {product: aws, service: cloudtrail}
+detection:
+  sel: {eventName: ConsoleLogin}
+  condition: sel
+level: low
+signwatch:
+  tests:
+    - {name: embedded, expect: match, count: 1, events: [` + ev + `]}
+`
+	other := `title: Another name-only rule
+name: other_noid
+logsource: {product: aws, service: cloudtrail}
+detection:
+  sel: {eventSource: signin.amazonaws.com}
+  condition: sel
+level: low
+`
+	set := loadRules(t, map[string]string{
+		"login.yml": loginRule, "noid.yml": noID, "other.yml": other,
+		"byname.tests.yml": "rule: console_login\ntests: [{name: by name, expect: match, count: 1, events: [" + ev + "]}]\n",
+		"byid.tests.yml":   "rule: 11111111-1111-4111-8111-111111111111\ntests: [{name: by id, expect: match, count: 1, events: [" + ev + "]}]\n",
+		"noid.tests.yml":   "rule: console_login_noid\ntests: [{name: side-car, expect: match, count: 1, events: [" + ev + "]}]\n",
+	})
+	requireAllPass(t, set, 4)
+}
+
+// Correlation cases: the correlation is found by id or name (with or
+// without the other), only its own detections count, and events are seen
+// in event time whatever their order in the case.
+func TestCorrelationCases(t *testing.T) {
+	ev := func(ts string) string {
+		return `{eventSource: signin.amazonaws.com, eventName: ConsoleLogin, sourceIPAddress: 192.0.2.1, eventTime: "` + ts + `"}`
+	}
+	three := "[" + ev("2024-01-01T00:02:00Z") + ", " + ev("2024-01-01T00:00:00Z") + ", " + ev("2024-01-01T00:01:00Z") + "]"
+	corr := func(head string) string {
+		return head + `
+logsource: {product: aws, service: cloudtrail}
+correlation:
+  type: event_count
+  rules: [console_login]
+  group-by: [sourceIPAddress]
+  timespan: 10m
+  condition: {gte: 3}
+level: high
+`
+	}
+	set := loadRules(t, map[string]string{
+		"login.yml":  loginRule,
+		"idonly.yml": corr("title: three logins, id only\nid: 22222222-2222-4222-8222-222222222222"),
+		"noid.yml":   corr("title: three logins, name only\nname: three_logins"),
+		"t.tests.yml": "rule: 22222222-2222-4222-8222-222222222222\ntests:\n" +
+			"  - {name: out of order, expect: match, count: 1, events: " + three + "}\n",
+		"u.tests.yml": "rule: three_logins\ntests:\n" +
+			"  - {name: by name, expect: match, count: 1, events: " + three + "}\n" +
+			"  - {name: missing group-by field, expect: no-match, events: [{eventName: ConsoleLogin, eventSource: signin.amazonaws.com}, {eventName: ConsoleLogin, eventSource: signin.amazonaws.com}, {eventName: ConsoleLogin, eventSource: signin.amazonaws.com}]}\n",
+	})
+	requireAllPass(t, set, 3)
+}
+
+// Describe gives the title and level of a rule or correlation by id or
+// name, and the reference itself for an unknown one.
+func TestDescribe(t *testing.T) {
+	set, err := ruleset.Load(ruleset.Options{Builtin: rules.FS})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ ref, title, level string }{
+		{"aws_root_console_login", "Root Console Sign-In", "high"},
+		{"6b0e5a0e-6b8a-4d59-9c1e-6a1f2f0c5a01", "Root Console Sign-In", "high"},
+		{"aws_root_brute_force", "Root Sign-In Brute Force", "high"},
+		{"no_such_rule", "no_such_rule", ""},
+	} {
+		if title, level := set.Describe(tc.ref); title != tc.title || level != tc.level {
+			t.Errorf("Describe(%s) = %q, %q; want %q, %q", tc.ref, title, level, tc.title, tc.level)
+		}
+	}
+}
+
+// WithTests replaces the suites by fn's results and leaves the set alone.
+func TestWithTests(t *testing.T) {
+	set := loadRules(t, map[string]string{"login.yml": loginRule + "signwatch:\n  tests:\n    - {name: a, expect: match, events: [{eventSource: signin.amazonaws.com, eventName: ConsoleLogin}]}\n"})
+	flipped := set.WithTests(func(ts *ruleset.TestSuite) *ruleset.TestSuite {
+		c := *ts
+		c.Cases = []ruleset.TestCase{ts.Cases[0]}
+		c.Cases[0].Expect = false
+		return &c
+	})
+	if res := flipped.RunTests(); len(res) != 1 || res[0].Passed() {
+		t.Errorf("WithTests: the replaced suite was not run: %+v", res)
+	}
+	if res := set.RunTests(); len(res) != 1 || !res[0].Passed() {
+		t.Errorf("WithTests changed the original set: %+v", res)
+	}
+}
+
+// MatchParsedLazy runs the rules on a parsed event.
+func TestMatchParsedLazy(t *testing.T) {
+	set := loadRules(t, map[string]string{"login.yml": loginRule})
+	var doc event.Doc
+	if err := doc.Parse([]byte(`{"eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin"}`)); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	set.MatchParsedLazy(doc.Root(), nil, func(m sigma.LazyMatch) { got = append(got, m.Rule.ID) })
+	if len(got) != 1 || got[0] != "11111111-1111-4111-8111-111111111111" {
+		t.Fatalf("MatchParsedLazy: %v", got)
+	}
+}
+
+// requireAllPass runs the set's test cases: there must be n, all passing.
+func requireAllPass(t *testing.T, set *ruleset.Set, n int) {
+	t.Helper()
+	res := set.RunTests()
+	if len(res) != n {
+		t.Fatalf("%d results, want %d", len(res), n)
+	}
+	for _, r := range res {
+		if !r.Passed() {
+			t.Errorf("%s / %s: got %d detections (%v)", r.Suite.Rule, r.Case.Name, r.Got, r.Err)
+		}
+	}
+}
