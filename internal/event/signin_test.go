@@ -284,6 +284,30 @@ func TestActors(t *testing.T) {
 	if s := norm(t, ic); s.Actor.Type != ActorIdentityCenterUser || s.Actor.Name != "94482488-3041-7026-18f3-be45837cd0e4" || !s.Actor.SSO {
 		t.Errorf("identity center user: %+v", s.Actor)
 	}
+	// The session issuer is its ARN, else its user name.
+	issuerName := mutate(t, getSigninToken, func(m map[string]any) {
+		delete(sub(sub(sub(m, "userIdentity"), "sessionContext"), "sessionIssuer"), "arn")
+	})
+	if s := norm(t, issuerName); s.Actor.SessionIssuer != "roleName" {
+		t.Errorf("issuer without ARN: %q, want its userName", s.Actor.SessionIssuer)
+	}
+	// Only an assumed role's session named like an instance is an instance's.
+	userNamedLikeInstance := mutate(t, iamSuccessNoMFA, func(m map[string]any) {
+		ui := sub(m, "userIdentity")
+		ui["userName"] = "i-0123456789abcdef0"
+		ui["arn"] = "arn:aws:iam::123456789012:user/i-0123456789abcdef0"
+	})
+	if s := norm(t, userNamedLikeInstance); s.Actor.InstanceID != "" {
+		t.Errorf("an IAM user named like an instance: %+v", s.Actor)
+	}
+	// Every userIdentity type CloudTrail documents keeps its name.
+	for _, typ := range []ActorType{ActorRoot, ActorIAMUser, ActorAssumedRole, ActorFederatedUser, ActorIdentityCenterUser,
+		ActorAWSService, ActorAWSAccount, ActorSAMLUser, ActorWebIdentityUser} {
+		src := mutate(t, iamSuccessNoMFA, func(m map[string]any) { sub(m, "userIdentity")["type"] = string(typ) })
+		if s := norm(t, src); s.Actor.Type != typ {
+			t.Errorf("type %s read as %s", typ, s.Actor.Type)
+		}
+	}
 }
 
 func TestIsSignIn(t *testing.T) {
