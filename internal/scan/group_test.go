@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/signwatch/signwatch/internal/alert"
 	"github.com/signwatch/signwatch/internal/ruleset"
 	"github.com/signwatch/signwatch/internal/scan"
+	"github.com/signwatch/signwatch/internal/source"
 )
 
 // getObjectRules loads one rule that matches every GetObject event.
@@ -257,5 +259,57 @@ detection:
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("groups:\n got %v\nwant %v", got, want)
+	}
+}
+
+// TestEventFilters checks --since (inclusive), --until (exclusive) and
+// --account (recipientAccountId, else the caller's account) on each event,
+// with a time only EventTime's wider forms read, and that events without an
+// eventID are never taken for duplicates of one another.
+func TestEventFilters(t *testing.T) {
+	set := getObjectRules(t)
+	since := time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
+	until := since.Add(time.Hour)
+	ev := func(id string, at string, edit func(r map[string]any)) map[string]any {
+		r := map[string]any{"eventVersion": "1.09", "eventTime": at,
+			"eventSource": "s3.amazonaws.com", "eventName": "GetObject", "awsRegion": "us-east-1", "recipientAccountId": "111122223333",
+			"sourceIPAddress": "192.0.2.10", "userAgent": "aws-cli/2", "userIdentity": map[string]any{"type": "IAMUser", "accountId": "111122223333", "arn": "arn:aws:iam::111122223333:user/alice"}}
+		if id != "" {
+			r["eventID"] = id
+		}
+		if edit != nil {
+			edit(r)
+		}
+		return r
+	}
+	at := func(d time.Duration) string { return since.Add(d).Format(time.RFC3339) }
+	recs := []map[string]any{
+		ev("before", at(-time.Second), nil),
+		ev("at-since", at(0), nil),
+		ev("last-second", at(time.Hour-time.Second), nil),
+		ev("at-until", at(time.Hour), nil),
+		ev("before-other-form", since.Add(-time.Minute).Format("2006-01-02 15:04:05"), nil),
+		ev("caller-account", at(time.Minute), func(r map[string]any) { delete(r, "recipientAccountId") }),
+		ev("other-account", at(time.Minute), func(r map[string]any) { r["recipientAccountId"] = "444455556666" }),
+		ev("", at(2*time.Minute), nil),
+		ev("", at(2*time.Minute), nil),
+	}
+	dir := t.TempDir()
+	writeJSON(t, filepath.Join(dir, "events.json"), map[string]any{"Records": recs})
+	res, err := scan.Run(context.Background(), scan.Options{Paths: []string{dir}, Rules: set, Workers: 1,
+		Source: source.Options{Since: since, Until: until, Accounts: []string{"111122223333"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := res.Summary.Unique(); n != 5 {
+		t.Errorf("%d events kept, want 5 (three by id, two without one)", n)
+	}
+	var ids []string
+	for _, a := range res.Alerts {
+		ids = append(ids, a.EventIDs...)
+	}
+	sort.Strings(ids)
+	if want := []string{"", "", "at-since", "caller-account", "last-second"}; !reflect.DeepEqual(ids, want) {
+		t.Errorf("evidence %v, want %v", ids, want)
 	}
 }
