@@ -168,6 +168,7 @@ func TestUpperBoundConditionsAtWindowClose(t *testing.T) {
 		{"{lte: 2}", times(0, 30, 60, 61), []int{1}},
 		{"{eq: 2}", times(0, 59, 61, 62), []int{2, 2}},
 		{"{neq: 2}", times(0, 59, 61), []int{1}},
+		{"{neq: 2}", times(0, 1, 2), []int{3}},
 		{"{gte: 2, lte: 3}", times(0, 1, 2, 3, 100, 101), []int{2}},
 		{"{gt: 1, lt: 4}", times(0, 1, 2, 100), []int{3}},
 	} {
@@ -292,8 +293,8 @@ func TestMaxEventsPerGroupTruncatesEvidence(t *testing.T) {
 		in = append(in, obs("rule_a", fmt.Sprint("e", i), at(time.Duration(i)*time.Second), "user=u"))
 	}
 	got := run(e, in)
-	if len(got) != 1 || got[0].Count != 10 || len(got[0].EventIDs) != 4 || got[0].Truncated != 6 {
-		t.Fatalf("want count 10 with 4 ids and 6 truncated:\n%s", render(got))
+	if len(got) != 1 || got[0].Count != 10 || got[0].Value != 10 || len(got[0].EventIDs) != 4 || got[0].Truncated != 6 {
+		t.Fatalf("want count and value 10 with 4 ids and 6 truncated:\n%s", render(got))
 	}
 	if got[0].EventIDs[0] != "e0" || got[0].EventIDs[3] != "e3" {
 		t.Errorf("evidence keeps the first events: %v", got[0].EventIDs)

@@ -552,6 +552,7 @@ func TestProblemError(t *testing.T) {
 	}{
 		{Problem{Input: "a.json", Offset: 12, Line: 3, Field: "Records[1].eventTime", Msg: "bad"}, "a.json:3: offset 12: field Records[1].eventTime: bad"},
 		{Problem{Input: "a.json", Offset: 12, Msg: "bad"}, "a.json: offset 12: bad"},
+		{Problem{Input: "a.json", Offset: 0, Line: 1, Msg: "bad"}, "a.json:1: offset 0: bad"},
 		{Problem{Input: "a.json", Offset: -1, Msg: "bad"}, "a.json: bad"},
 	} {
 		if got := c.p.Error(); got != c.want {
