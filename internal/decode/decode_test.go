@@ -226,6 +226,23 @@ func TestShapeNames(t *testing.T) {
 	if o := run(t, []byte(fixtureEvents[0]), Options{}); o.res.Shape != "event" {
 		t.Errorf("single event: shape %q", o.res.Shape)
 	}
+	// A truncated input keeps the shape of what it began as, encodings
+	// included.
+	records := `{"Records":[` + fixtureEvents[0] + `,` + fixtureEvents[1] + `]}`
+	truncated := map[string]struct {
+		data []byte
+		want string
+	}{
+		"records cut after an event":  {[]byte(`{"Records":[` + fixtureEvents[0]), "records"},
+		"records cut after a comma":   {[]byte(`{"Records":[` + fixtureEvents[0] + `,`), "records"},
+		"gzip of records cut":         {gz(records)[:len(gz(records))-30], "gzip/records"},
+		"array with a broken element": {[]byte(`[` + fixtureEvents[0] + `,{"eventName":x},{"a":1}]`), "array"},
+	}
+	for name, c := range truncated {
+		if o := run(t, c.data, Options{}); o.res.Shape != c.want || o.res.Class != Events {
+			t.Errorf("%s: shape %q class %v, want %q", name, o.res.Shape, o.res.Class, c.want)
+		}
+	}
 }
 
 func TestOffsetsAndLines(t *testing.T) {

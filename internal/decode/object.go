@@ -187,6 +187,9 @@ func (d *decoder) object(data []byte, i int, p *path) (int, string, error) {
 	var info objInfo
 	end, err := d.walk(data, i, p, &info)
 	if err != nil {
+		if info.has&(1<<fRecords) != 0 {
+			return end, kindRecords, err // a truncated delivery object is still one
+		}
 		return end, kindOther, err
 	}
 	switch {
@@ -242,6 +245,9 @@ func (d *decoder) walk(data []byte, i int, p *path, info *objInfo) (int, error) 
 			ve, err = event.Skip(data, vs)
 		}
 		if err != nil {
+			if f == fRecords && vs < len(data) && data[vs] == '[' {
+				info.has |= 1 << fRecords // a broken Records array still makes a delivery object
+			}
 			return ve, err
 		}
 		if f != fNone {

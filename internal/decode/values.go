@@ -33,12 +33,14 @@ func (d *decoder) values(data []byte, i int, p *path, top bool) string {
 			continue
 		}
 		end, k, err := d.value(data, i, p)
+		// A value broken after its events (a truncated delivery object or
+		// array) still gives the input its shape.
+		if kind == "" && d.ct && k != kindOther && k != kindIgnored && k != kindBad {
+			kind = k
+		}
 		if err != nil {
 			i = d.valueFailed(data, i, p, err)
 			continue
-		}
-		if kind == "" && d.ct && k != kindOther && k != kindIgnored && k != kindBad {
-			kind = k
 		}
 		i = end
 	}
