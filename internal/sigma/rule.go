@@ -214,7 +214,7 @@ func parseConditionAt(file string, n *yaml.Node, d *detection) (condNode, error)
 		if !ok {
 			return nil, NodeError(file, n, "condition: %v", err)
 		}
-		col := n.Column + utf8.RuneCountInString(n.Value[:ce.off]) // YAML columns count characters
+		col := n.Column + utf8.RuneCountInString(n.Value[:min(ce.off, len(n.Value))]) // YAML columns count characters
 		if n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) != 0 {
 			col++
 		}
