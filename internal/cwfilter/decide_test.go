@@ -80,3 +80,22 @@ func TestDecideUsesMostRecentRealDatapoints(t *testing.T) {
 		}
 	}
 }
+
+// missing: with fewer than N real datapoints, a real breaching datapoint
+// followed by exactly as many missing ones as are filled is the oldest
+// evaluated point, so the alarm goes to ALARM; one missing point fewer
+// after it and the oldest evaluated point is a missing one.
+func TestMissingTreatmentOldestEvaluatedBreaching(t *testing.T) {
+	breach := func(v float64) bool { return v >= 1 }
+	for _, c := range []struct {
+		row  string
+		want State
+	}{
+		{"- - X - -", StateAlarm},
+		{"- - - X -", StateInsufficient},
+	} {
+		if o := decide(parsePoints(t, c.row), 3, 3, "missing", breach); o.state != c.want || o.retain {
+			t.Errorf("3 of 3, %q, missing: got %+v, want %s", c.row, o, c.want)
+		}
+	}
+}

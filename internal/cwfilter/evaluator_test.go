@@ -481,3 +481,248 @@ func TestTransitionEvidence(t *testing.T) {
 		t.Errorf("evidence %v", got[1].EventIDs)
 	}
 }
+
+// An event in the period the alarm evaluates next is not late.
+func TestEventInTheNextPeriodIsNotLate(t *testing.T) {
+	e := newEval(t, seedConfig())
+	observe(t, e, at(1, 0), seedConsoleLogin("Failure", "Yes"))
+	checkTransitions(t, e.Advance(at(5, 0)), []wantTr{{StateInsufficient, StateAlarm, at(5, 0), []float64{1}}})
+	observe(t, e, at(5, 0), seedConsoleLogin("Failure", "Yes"))
+	observe(t, e, at(5, 1), seedConsoleLogin("Failure", "Yes"))
+	if e.Stats().Late != 0 {
+		t.Errorf("late = %d, want 0", e.Stats().Late)
+	}
+	cfg := seedConfig()
+	cfg.Alarms[0].Threshold = 2
+	e = newEval(t, cfg)
+	observe(t, e, at(1, 0), seedConsoleLogin("Failure", "Yes"))
+	checkTransitions(t, e.Advance(at(5, 0)), []wantTr{{StateInsufficient, StateOK, at(5, 0), []float64{1}}})
+	observe(t, e, at(5, 0), seedConsoleLogin("Failure", "Yes"))
+	observe(t, e, at(9, 59), seedConsoleLogin("Failure", "Yes"))
+	checkTransitions(t, e.Flush(), []wantTr{{StateOK, StateAlarm, at(10, 0), []float64{2}}})
+}
+
+// The default value is one sample for each minute of the period that had
+// events but no match: not for a minute with a match, not for a minute of
+// the next period.
+func TestDefaultValueSamplesPerMinute(t *testing.T) {
+	cfg := Config{
+		MetricFilters: []MetricFilter{{Name: "errors", Pattern: "ERROR", MetricName: "Errors", Namespace: "App", DefaultValue: fptr(0)}},
+		Alarms: []Alarm{{Name: "samples", Metric: "Errors", Statistic: "SampleCount", Threshold: 1,
+			ComparisonOperator: "GreaterThanOrEqualToThreshold", Period: 5 * time.Minute}},
+	}
+	e := newEval(t, cfg)
+	observe(t, e, at(0, 10), "ERROR one")
+	observe(t, e, at(0, 20), "fine")
+	observe(t, e, at(1, 10), "fine")
+	observe(t, e, at(5, 10), "fine")
+	checkTransitions(t, e.Flush(), []wantTr{{StateInsufficient, StateAlarm, at(5, 0), []float64{2}}})
+}
+
+// A default value published after a long quiet stretch is still evaluated:
+// skipping quiet periods stops at minutes with events.
+func TestDefaultValueAfterQuietStretch(t *testing.T) {
+	cfg := Config{
+		MetricFilters: []MetricFilter{{Name: "errors", Pattern: "ERROR", MetricName: "Errors", Namespace: "App", DefaultValue: fptr(0)}},
+		Alarms: []Alarm{{Name: "errors", Metric: "Errors", Threshold: 1, ComparisonOperator: "GreaterThanOrEqualToThreshold",
+			Period: time.Minute}},
+	}
+	e := newEval(t, cfg)
+	observe(t, e, at(0, 10), "ERROR one")
+	observe(t, e, at(100, 10), "fine")
+	checkTransitions(t, e.Advance(at(101, 0)), []wantTr{
+		{StateInsufficient, StateAlarm, at(1, 0), []float64{1}},
+		{StateAlarm, StateInsufficient, at(4, 0), nil},
+		{StateInsufficient, StateOK, at(101, 0), []float64{0}},
+	})
+}
+
+// Ingested and matched minutes of the period an alarm evaluates next
+// survive an Advance: its default value is published exactly when the
+// minute had events and no match.
+func TestAdvanceKeepsMinutesOfTheNextPeriod(t *testing.T) {
+	cfg := Config{
+		MetricFilters: []MetricFilter{{Name: "errors", Pattern: "ERROR", MetricName: "Errors", Namespace: "App", DefaultValue: fptr(0)}},
+		Alarms: []Alarm{{Name: "errors", Metric: "Errors", Statistic: "Minimum", Threshold: 1,
+			ComparisonOperator: "GreaterThanOrEqualToThreshold", Period: time.Minute}},
+	}
+	// Minute 1 had events but no match: its default value 0 is not breaching.
+	e := newEval(t, cfg)
+	observe(t, e, at(0, 10), "ERROR one")
+	observe(t, e, at(1, 10), "fine")
+	checkTransitions(t, e.Advance(at(1, 30)), []wantTr{{StateInsufficient, StateAlarm, at(1, 0), []float64{1}}})
+	checkTransitions(t, e.Flush(), []wantTr{{StateAlarm, StateOK, at(2, 0), []float64{0}}})
+	// Minute 1 had a match: no default value, the minimum stays 1.
+	e = newEval(t, cfg)
+	observe(t, e, at(0, 10), "fine")
+	observe(t, e, at(1, 10), "ERROR two")
+	checkTransitions(t, e.Advance(at(1, 30)), []wantTr{{StateInsufficient, StateOK, at(1, 0), []float64{0}}})
+	checkTransitions(t, e.Flush(), []wantTr{{StateOK, StateAlarm, at(2, 0), []float64{1}}})
+}
+
+// At most 100 eventIDs are kept as evidence per datapoint.
+func TestEvidenceIsCappedPerDatapoint(t *testing.T) {
+	e := newEval(t, seedConfig())
+	for i := 0; i < maxEvidence+5; i++ {
+		raw := strings.Replace(seedConsoleLogin("Failure", "Yes"), `"eventID":"HIDDEN"`, fmt.Sprintf(`"eventID":"e%d"`, i), 1)
+		observe(t, e, at(1, i%60), raw)
+	}
+	got := e.Flush()
+	checkTransitions(t, got, []wantTr{{StateInsufficient, StateAlarm, at(5, 0), []float64{maxEvidence + 5}}})
+	if len(got[0].EventIDs) != 100 || got[0].EventIDs[99] != "e99" {
+		t.Errorf("%d eventIDs, last %q; want the first 100", len(got[0].EventIDs), got[0].EventIDs[len(got[0].EventIDs)-1])
+	}
+}
+
+// Maximum and Minimum of negative metric values.
+func TestStatisticsOfNegativeValues(t *testing.T) {
+	for _, c := range []struct {
+		stat string
+		want float64
+	}{{"Maximum", -3}, {"Minimum", -5}, {"Average", -4}} {
+		cfg := Config{
+			MetricFilters: []MetricFilter{{Name: "d", Pattern: `{ $.v = * }`, MetricName: "Delta", Namespace: "N", MetricValue: "$.v"}},
+			Alarms:        []Alarm{{Name: "neg", Metric: "Delta", Statistic: c.stat, Threshold: 0, ComparisonOperator: "LessThanThreshold", Period: time.Minute}},
+		}
+		e := newEval(t, cfg)
+		observe(t, e, at(0, 1), `{"v": -5}`)
+		observe(t, e, at(0, 2), `{"v": -3}`)
+		checkTransitions(t, e.Flush(), []wantTr{{StateInsufficient, StateAlarm, at(1, 0), []float64{c.want}}})
+	}
+}
+
+// ignore keeps the current state when the datapoints stop.
+func TestIgnoreTreatmentKeepsTheState(t *testing.T) {
+	cfg := seedConfig()
+	cfg.Alarms[0].TreatMissingData = "ignore"
+	e := newEval(t, cfg)
+	observe(t, e, at(1, 0), seedConsoleLogin("Failure", "Yes"))
+	checkTransitions(t, e.Advance(at(60, 0)), []wantTr{{StateInsufficient, StateAlarm, at(5, 0), []float64{1}}})
+	observe(t, e, at(61, 0), seedConsoleLogin("Failure", "Yes"))
+	checkTransitions(t, e.Advance(at(120, 0)), nil)
+}
+
+// Events given out of time order: evaluation starts with the period of the
+// earliest event and Flush goes up to the period of the latest.
+func TestOutOfOrderEventsBeforeTheFirstAdvance(t *testing.T) {
+	e := newEval(t, seedConfig())
+	observe(t, e, at(12, 0), seedConsoleLogin("Failure", "Yes"))
+	observe(t, e, at(1, 0), seedConsoleLogin("Success", "Yes"))
+	checkTransitions(t, e.Flush(), []wantTr{
+		{StateInsufficient, StateOK, at(5, 0), []float64{}},
+		{StateOK, StateAlarm, at(15, 0), []float64{1}},
+	})
+}
+
+// Periods are aligned to multiples of the period since the Unix epoch,
+// before 1970 too.
+func TestPeriodsBeforeTheEpoch(t *testing.T) {
+	e := newEval(t, seedConfig())
+	before := time.Date(1969, 12, 31, 23, 58, 30, 0, time.UTC)
+	observe(t, e, before, seedConsoleLogin("Failure", "Yes"))
+	checkTransitions(t, e.Flush(), []wantTr{{StateInsufficient, StateAlarm, time.Unix(0, 0), []float64{1}}})
+}
+
+// An alarm's namespace picks among metric filters sharing the metric name.
+func TestAlarmNamespaceSelectsTheFilter(t *testing.T) {
+	cfg := Config{
+		MetricFilters: []MetricFilter{
+			{Name: "a", Pattern: "ERROR", MetricName: "Errors", Namespace: "AppA"},
+			{Name: "b", Pattern: "WARN", MetricName: "Errors", Namespace: "AppB"},
+		},
+		Alarms: []Alarm{{Name: "b-errors", Metric: "Errors", Namespace: "AppB", Threshold: 1,
+			ComparisonOperator: "GreaterThanOrEqualToThreshold", Period: time.Minute, TreatMissingData: "notBreaching"}},
+	}
+	e := newEval(t, cfg)
+	observe(t, e, at(0, 1), "ERROR")
+	got := e.Flush()
+	checkTransitions(t, got, []wantTr{{StateInsufficient, StateOK, at(1, 0), []float64{}}})
+	if got[0].Namespace != "AppB" {
+		t.Errorf("namespace %q", got[0].Namespace)
+	}
+	cfg.Alarms[0].Namespace = ""
+	if _, err := NewEvaluator(cfg); err == nil || !strings.Contains(err.Error(), `alarm "b-errors": namespace:`) {
+		t.Errorf("an alarm on a metric in two namespaces without a namespace: %v", err)
+	}
+}
+
+// Dimension values are the field's text: a JSON boolean is found, as its
+// text. Space-delimited dimensions work with a constant metric value.
+func TestDimensionValuesFromBooleansAndDelimitedFields(t *testing.T) {
+	cfg := Config{
+		MetricFilters: []MetricFilter{{Name: "f", Pattern: `{ $.eventName = GetObject }`, MetricName: "M", Namespace: "N",
+			Dimensions: map[string]string{"ReadOnly": "$.readOnly"}}},
+		Alarms: []Alarm{{Name: "a", Metric: "M", Threshold: 1, ComparisonOperator: "GreaterThanOrEqualToThreshold", Period: time.Minute}},
+	}
+	e := newEval(t, cfg)
+	observe(t, e, at(0, 1), `{"eventName":"GetObject","readOnly":false}`)
+	got := e.Flush()
+	checkTransitions(t, got, []wantTr{{StateInsufficient, StateAlarm, at(1, 0), []float64{1}}})
+	if !reflect.DeepEqual(got[0].Dimensions, map[string]string{"ReadOnly": "false"}) || e.Stats().Unpublished != 0 {
+		t.Errorf("dimensions %v, unpublished %d", got[0].Dimensions, e.Stats().Unpublished)
+	}
+
+	cfg = Config{
+		MetricFilters: []MetricFilter{{Name: "errors", Pattern: `[host, status = 5*, ms]`, MetricName: "Errors", Namespace: "Web",
+			Dimensions: map[string]string{"Host": "$host"}}},
+		Alarms: []Alarm{{Name: "errors", Metric: "Errors", Threshold: 2, ComparisonOperator: "GreaterThanOrEqualToThreshold", Period: time.Minute}},
+	}
+	e = newEval(t, cfg)
+	observe(t, e, at(0, 1), "web1 500 10")
+	observe(t, e, at(0, 2), "web1 503 20")
+	got = e.Flush()
+	checkTransitions(t, got, []wantTr{{StateInsufficient, StateAlarm, at(1, 0), []float64{2}}})
+	if got[0].Dimensions["Host"] != "web1" || e.Stats().Unpublished != 0 {
+		t.Errorf("dimensions %v, unpublished %d", got[0].Dimensions, e.Stats().Unpublished)
+	}
+}
+
+// datapoints_to_alarm defaults to evaluation_periods, and the range limits
+// are inclusive: 7 days in all, one day for periods under an hour.
+func TestAlarmPeriodDefaultsAndLimits(t *testing.T) {
+	a := Alarm{Name: "x", Metric: "m", ComparisonOperator: "LessThanThreshold", EvaluationPeriods: 3}
+	if err := validateAlarm(&a); err != nil || a.DatapointsToAlarm != 3 {
+		t.Errorf("datapoints_to_alarm %d (%v), want 3", a.DatapointsToAlarm, err)
+	}
+	for _, c := range []struct {
+		period time.Duration
+		n      int
+		ok     bool
+	}{
+		{time.Minute, 1440, true},
+		{time.Minute, 1441, false},
+		{59 * time.Minute, 25, false},
+		{time.Hour, 48, true},
+		{time.Hour, 168, true},
+		{time.Hour, 169, false},
+	} {
+		a := Alarm{Name: "x", Metric: "m", ComparisonOperator: "LessThanThreshold", Period: c.period, EvaluationPeriods: c.n}
+		if err := validateAlarm(&a); (err == nil) != c.ok {
+			t.Errorf("period %v × %d: %v, want ok=%v", c.period, c.n, err, c.ok)
+		}
+	}
+}
+
+// Field references must fit the pattern's syntax, and an alarm's
+// dimensions must name the metric's dimensions.
+func TestConfigValidationOfReferences(t *testing.T) {
+	cfg := Config{
+		MetricFilters: []MetricFilter{
+			{Name: "json", Pattern: `{ $.a = 1 }`, MetricName: "J", Namespace: "N", MetricValue: "$bytes"},
+			{Name: "dims", Pattern: `{ $.a = 1 }`, MetricName: "D", Namespace: "N", Dimensions: map[string]string{"User": "$.user"}},
+		},
+		Alarms: []Alarm{{Name: "wrong-dims", Metric: "D", ComparisonOperator: "GreaterThanThreshold", Dimensions: map[string]string{"Role": "admin"}}},
+	}
+	_, err := NewEvaluator(cfg)
+	if err == nil {
+		t.Fatal("invalid configuration accepted")
+	}
+	for _, want := range []string{
+		`metric filter "json": metric_value: "$bytes" names a space-delimited field, but the pattern is a json pattern`,
+		`alarm "wrong-dims": dimensions: must name exactly the metric's dimensions (User)`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not contain %q:\n%v", want, err)
+		}
+	}
+}

@@ -360,3 +360,152 @@ func TestCDKRenderedPatterns(t *testing.T) {
 		{`{ ($.s = "back\\slash") }`, false},
 	})
 }
+
+// Boundaries of the numeric operators and the number forms of the
+// reference (signed, scientific notation, out of float64 range).
+func TestNumericBoundariesAndSignedNumbers(t *testing.T) {
+	raw := `{"latency": 1500, "delta": 5, "neg": -5, "big": 1e5}`
+	runCases(t, raw, []matchCase{
+		{`{ $.latency >= 1500 }`, true},
+		{`{ $.latency >= 1501 }`, false},
+		{`{ $.latency <= 1500 }`, true},
+		{`{ $.delta > -10 }`, true},
+		{`{ $.delta < -1 }`, false},
+		{`{ $.neg < -1 }`, true},
+		{`{ $.neg = -5 }`, true},
+		{`{ $.neg = 5 }`, false},
+		{`{ $.neg > -5.5 }`, true},
+		{`{ $.big = 100000 }`, true},
+		{`{ $.delta < 1e400 }`, true},
+		{`{ $.delta > -1e400 }`, true},
+	})
+}
+
+// IS TRUE and IS FALSE match JSON booleans only (docs/cloudwatch.md).
+func TestIsTrueFalseNeedABoolean(t *testing.T) {
+	raw := `{"s": "false", "t": "true", "n": null, "z": 0, "o": {}, "f": false}`
+	runCases(t, raw, []matchCase{
+		{`{ $.s IS FALSE }`, false},
+		{`{ $.t IS TRUE }`, false},
+		{`{ $.n IS FALSE }`, false},
+		{`{ $.z IS FALSE }`, false},
+		{`{ $.o IS FALSE }`, false},
+		{`{ $.missing IS FALSE }`, false},
+		{`{ $.f IS FALSE }`, true},
+	})
+}
+
+// .* is any member of an object or element of an array; [*] is any
+// element of an array only.
+func TestWildcardSelectorKinds(t *testing.T) {
+	runCases(t, awsCompoundEvent, []matchCase{
+		{`{ $.actions.* = "DELETE" }`, true},
+		{`{ $.users.*.id = 3 }`, true},
+		{`{ $.user[*] = 1 }`, false},
+		{`{ $.user.* = 1 }`, true},
+		{`{ $.user[*] NOT EXISTS }`, true},
+	})
+}
+
+// A leading and a trailing * together: "**" is a wildcard on both edges.
+func TestDoubleAsteriskValue(t *testing.T) {
+	runCases(t, `{"a": "abc", "b": ""}`, []matchCase{
+		{`{ $.a = "**" }`, true},
+		{`{ $.b = "**" }`, true},
+		{`{ $.a = "*b*" }`, true},
+	})
+}
+
+// Parentheses nest at most 64 deep (docs/cloudwatch.md).
+func TestParenthesesDepthLimit(t *testing.T) {
+	nest := func(n int) string {
+		return "{ " + strings.Repeat("(", n) + "$.a = 1" + strings.Repeat(")", n) + " }"
+	}
+	if _, err := Parse(nest(64)); err != nil {
+		t.Errorf("64 nested parentheses rejected: %v", err)
+	}
+	_, err := Parse(nest(65))
+	var se *SyntaxError
+	if !errors.As(err, &se) || !strings.Contains(se.Msg, "deeper than 64") {
+		t.Errorf("65 nested parentheses: %v, want a SyntaxError", err)
+	}
+}
+
+// Patterns of exactly CloudWatch's 1024-byte limit are accepted.
+func TestPatternOfExactlyTheLengthLimit(t *testing.T) {
+	prefix, suffix := `{ $.a = "`, `" }`
+	exact := prefix + strings.Repeat("x", MaxPatternLength-len(prefix)-len(suffix)) + suffix
+	if len(exact) != MaxPatternLength {
+		t.Fatalf("fixture is %d bytes", len(exact))
+	}
+	if _, err := Parse(exact); err != nil {
+		t.Errorf("a pattern of exactly %d bytes was rejected: %v", MaxPatternLength, err)
+	}
+	if _, err := Parse(exact + " "); err == nil {
+		t.Errorf("a pattern of %d bytes was accepted", MaxPatternLength+1)
+	}
+}
+
+// A JSON pattern never matches an event that is not JSON (a Missing ev),
+// not even with NOT EXISTS.
+func TestJSONPatternOnNonJSONEvent(t *testing.T) {
+	for _, pattern := range []string{`{ $.a NOT EXISTS }`, `{ $.a NOT EXISTS || $.b = 1 }`} {
+		p, err := Parse(pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Match(event.Value{}, []byte(`plain text, not JSON`)) {
+			t.Errorf("%s matched a Missing event", pattern)
+		}
+	}
+}
+
+// A run of equalities on one selector inside || matches exactly like the
+// conditions it stands for, whatever the field's kind, the wildcards, the
+// operators and the selectors of the run.
+func TestEqualityRunsMatchLikeTheirConditions(t *testing.T) {
+	raw := `{"ro": false, "e": "PutObject", "a": "y", "n": 7}`
+	runCases(t, raw, []matchCase{
+		{`{ $.ro = true || $.ro = false || $.ro = maybe }`, true},
+		{`{ $.ro = true || $.ro = maybe || $.ro = never }`, false},
+		{`{ $.e = Put* || $.e = Get || $.e = List }`, true},
+		{`{ $.e = Get || $.e = List || $.e = *Object }`, true},
+		{`{ $.e != PutObject || $.e = Get || $.e = List }`, false},
+		{`{ $.e != Get || $.e = List || $.e = Head }`, true},
+		{`{ $.x = y || $.b = y || $.c = y }`, false},
+		{`{ $.a = x || $.b = y || $.c = z }`, false},
+		{`{ $.b = x || $.a = y || $.c = z }`, true},
+		{`{ $.n = "6" || $.n = "7" || $.n = "8" }`, true},
+	})
+}
+
+// Regex details of the documented dialect: {,n} omits the minimum (zero),
+// and { } are ordinary characters inside a class.
+func TestRegexQuantifierAndClassDetails(t *testing.T) {
+	runCases(t, `{"a": "ab", "b": "x{y"}`, []matchCase{
+		{`{ $.a = %^a\d{,2}b$% }`, true},
+		{`{ $.a = %^a\d{1,2}b$% }`, false},
+		{`{ $.b = %x[{}]y% }`, true},
+		{`{ $.a = %[{}]% }`, false},
+	})
+}
+
+// String is a pattern Parse reads back to the same pattern: control
+// characters in values and quotes in bracketed names survive.
+func TestStringKeepsEscapesAndQuotedNames(t *testing.T) {
+	raw := `{"a": "x\ny", "it's": "v", "t": "x\ty"}`
+	for _, pattern := range []string{`{ $.a = "x\ny" }`, `{ $.["it's"] = v }`, `{ $.t = "x\ty" }`} {
+		p, err := Parse(pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q, err := Parse(p.String())
+		if err != nil {
+			t.Errorf("String %q of %s does not parse: %v", p.String(), pattern, err)
+			continue
+		}
+		if !matchRaw(t, pattern, raw) || !matchRaw(t, q.String(), raw) {
+			t.Errorf("%s or its String %q does not match %s", pattern, q.String(), raw)
+		}
+	}
+}

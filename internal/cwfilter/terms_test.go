@@ -3,6 +3,7 @@ package cwfilter
 import (
 	"bytes"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/signwatch/signwatch/internal/event"
@@ -215,5 +216,114 @@ func TestRoundTripCanonicalForms(t *testing.T) {
 			t.Errorf("String(%q) = %q, want %q", c.in, p.String(), c.out)
 		}
 		checkRoundTrip(t, c.in)
+	}
+}
+
+// Term edge cases docs/cloudwatch.md states: a leading or trailing * on a
+// bare term is dropped; ?terms mixed with other terms are ignored, so the
+// other terms keep their meaning.
+func TestTermWildcardsAndMixedOptionalTerms(t *testing.T) {
+	for _, c := range []struct {
+		pattern, msg string
+		want         bool
+	}{
+		{`*Root`, `type Root`, true},
+		{`*Root*`, `RootAccount`, true},
+		{`**Root`, `Root`, true},
+		{`ERROR WARN ?X`, `ERROR message`, false},
+		{`ERROR WARN ?X`, `ERROR WARN message`, true},
+		{`ERROR -WARN ?X`, `ERROR WARN`, false},
+		{`ERROR -WARN ?ERROR`, `WARN only`, false},
+	} {
+		if got := matchRaw(t, c.pattern, c.msg); got != c.want {
+			t.Errorf("%q on %q: got %v, want %v", c.pattern, c.msg, got, c.want)
+		}
+	}
+}
+
+// Splitting of space-delimited messages (docs/cloudwatch.md): runs of
+// blanks (tabs included) separate fields, a quoted field runs to the next
+// unescaped quote, and ... may take no field at all.
+func TestDelimitedSplittingAndEllipsis(t *testing.T) {
+	for _, c := range []struct {
+		pattern, msg string
+		want         bool
+	}{
+		{`[a, b = x, c]`, "1\tx\t3", true},
+		{`[a, b = x, c]`, "1 \t x\r\n3", true},
+		{`[a, b, c = tail]`, `1 "say \"hi\" now" tail`, true},
+		{`[a, b = *now, c]`, `1 "say \"hi\" now" tail`, true},
+		{`[ip, ..., user, username, timestamp, request, status_code, bytes]`, apacheLine, true},
+		{`[ip, user, username, timestamp, request, status_code, bytes, ...]`, apacheLine, true},
+		{`[..., ip, user, username, timestamp, request, status_code, bytes]`, apacheLine, true},
+		{`[ip, ..., user, ..., username, timestamp, request, status_code, bytes]`, apacheLine, true},
+	} {
+		if got := matchRaw(t, c.pattern, c.msg); got != c.want {
+			t.Errorf("%q on %q: got %v, want %v", c.pattern, c.msg, got, c.want)
+		}
+	}
+}
+
+// Conditions across fields with several ... search every placement (up to
+// the documented 10,000 steps); a failure under one placement of an
+// earlier field must not rule out a later field for other placements.
+func TestDelimitedCrossFieldConditionsWithEllipses(t *testing.T) {
+	for _, c := range []struct {
+		pattern, msg string
+		want         bool
+	}{
+		{`[..., a, ..., b = 1 && a = 2]`, `9 2 9 1`, true},
+		{`[..., a, ..., b = 1 && a = 2]`, `9 3 9 1`, false},
+		{`[..., a, ..., b = 1 && a = 2]`, strings.Repeat("9 ", 30) + "2 1", true},
+	} {
+		if got := matchRaw(t, c.pattern, c.msg); got != c.want {
+			t.Errorf("%q on %q: got %v, want %v", c.pattern, c.msg, got, c.want)
+		}
+	}
+}
+
+// Literals of IS conditions are the JSON words (docs/cloudwatch.md), and a
+// value holding a backslash contributes a run free of it: the JSON text
+// spells the backslash escaped.
+func TestLiteralsOfIsConditionsAndBackslashes(t *testing.T) {
+	for _, c := range []struct {
+		pattern string
+		want    []string
+	}{
+		{`{ $.flag IS TRUE }`, []string{"true"}},
+		{`{ $.flag IS FALSE }`, []string{"false"}},
+		{`{ $.flag IS NULL }`, []string{"null"}},
+		{`{ $.a = "x\\yz" }`, []string{"yz", `\u`}},
+	} {
+		p, err := Parse(c.pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, l := range p.Literals() {
+			got = append(got, string(l))
+		}
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("Literals(%s) = %q, want %q", c.pattern, got, c.want)
+		}
+	}
+	checkLiterals(t, `{ $.a = "x\\yz" }`, `{"a":"x\\yz"}`)
+	checkLiterals(t, `{ $.flag IS TRUE }`, `{"flag":true}`)
+}
+
+// A bare term may hold any character but a quote; the prefilter literal of
+// plain terms is the longest one.
+func TestTermQuotesAndLiteral(t *testing.T) {
+	for _, bad := range []string{`ab"cd`, `ERROR x"y`} {
+		if _, err := Parse(bad); err == nil {
+			t.Errorf("Parse(%s) accepted a quote inside a bare term", bad)
+		}
+	}
+	p, err := Parse(`ab abcd abc`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Literals(); len(got) != 1 || string(got[0]) != "abcd" {
+		t.Errorf("Literals = %q, want the longest term abcd", got)
 	}
 }
