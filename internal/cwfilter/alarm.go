@@ -138,8 +138,14 @@ func (a *alarmState) add(e *Evaluator, sec int64, dims []string, v float64, id s
 // advance evaluates the periods that end at or before now.
 func (a *alarmState) advance(e *Evaluator, now int64, out []Transition) []Transition {
 	if !a.started {
-		a.started = true
-		a.next = floorDiv(e.first, a.period) * a.period
+		// Evaluation starts with the earliest observed event's period, once
+		// that period has ended: until then an older event may still come
+		// and move the start back.
+		next := floorDiv(e.first, a.period) * a.period
+		if next+a.period > now {
+			return out
+		}
+		a.started, a.next = true, next
 	}
 	for a.next+a.period <= now {
 		if a.quiet() {

@@ -502,6 +502,20 @@ func TestEventInTheNextPeriodIsNotLate(t *testing.T) {
 	checkTransitions(t, e.Flush(), []wantTr{{StateOK, StateAlarm, at(10, 0), []float64{2}}})
 }
 
+// An Advance before any period has ended evaluates nothing, so an older
+// event observed after it is not late: its period is still to be evaluated
+// (a failed MFA sign-in read after a later success still raises the alarm).
+func TestAdvanceBeforeAnyPeriodEndsLosesNothing(t *testing.T) {
+	e := newEval(t, seedConfig())
+	observe(t, e, at(7, 0), seedConsoleLogin("Success", "Yes"))
+	checkTransitions(t, e.Advance(at(7, 30)), nil)
+	observe(t, e, at(1, 0), seedConsoleLogin("Failure", "Yes"))
+	if late := e.Stats().Late; late != 0 {
+		t.Errorf("late = %d, want 0: no period had been evaluated", late)
+	}
+	checkTransitions(t, e.Flush(), []wantTr{{StateInsufficient, StateAlarm, at(5, 0), []float64{1}}})
+}
+
 // The default value is one sample for each minute of the period that had
 // events but no match: not for a minute with a match, not for a minute of
 // the next period.
