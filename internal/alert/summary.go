@@ -282,13 +282,15 @@ func Span(d time.Duration) string {
 	if d < 0 {
 		d = -d
 	}
+	// Rounded before the unit is chosen: 59.6 s is "1 min", not "60 s".
+	secs, mins := d.Round(time.Second), d.Round(time.Minute)
 	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%d s", int(d.Round(time.Second)/time.Second))
-	case d < time.Hour:
-		return fmt.Sprintf("%d min", int(d.Round(time.Minute)/time.Minute))
-	case d < 48*time.Hour:
-		m := int(d.Round(time.Minute) / time.Minute)
+	case secs < time.Minute:
+		return fmt.Sprintf("%d s", int(secs/time.Second))
+	case mins < time.Hour:
+		return fmt.Sprintf("%d min", int(mins/time.Minute))
+	case mins < 48*time.Hour:
+		m := int(mins / time.Minute)
 		if m%60 == 0 {
 			return fmt.Sprintf("%d h", m/60)
 		}
@@ -353,15 +355,15 @@ func cleanRunes(s string, max int) string {
 	if ok && len(s) <= max {
 		return s
 	}
-	out := make([]rune, 0, len(s))
+	out := make([]rune, 0, min(len(s), max))
 	for _, r := range s {
+		if len(out) == max {
+			return string(out) + "…" // r and what follows are cut
+		}
 		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
 			r = '?'
 		}
 		out = append(out, r)
-		if len(out) == max {
-			return string(out) + "…"
-		}
 	}
 	return string(out)
 }

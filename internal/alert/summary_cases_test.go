@@ -146,6 +146,9 @@ func TestSpanEdges(t *testing.T) {
 	for d, want := range map[time.Duration]string{
 		-35 * time.Second: "35 s", -4 * time.Minute: "4 min",
 		30 * time.Hour: "30 h", 47 * time.Hour: "47 h", 48 * time.Hour: "2 days", 86 * time.Hour: "4 days",
+		// Rounding can reach the next unit: it is then written in that unit.
+		59*time.Second + 600*time.Millisecond: "1 min", 59*time.Minute + 40*time.Second: "1 h",
+		59*time.Second + 400*time.Millisecond: "59 s", 47*time.Hour + 59*time.Minute + 40*time.Second: "2 days",
 	} {
 		if got := Span(d); got != want {
 			t.Errorf("Span(%v) = %q, want %q", d, got, want)
@@ -181,6 +184,10 @@ func TestCleanCutsAndReplaces(t *testing.T) {
 		{"日本語テキスト", 3, "日本語…"},
 		{"a\x01b", 10, "a?b"},
 		{"a\xffb", 10, "a\ufffdb"}, // invalid UTF-8 never passes through
+		// Exactly max runes on the slow path: nothing is cut, so no "…".
+		{"café", 4, "café"},
+		{"ab\x01", 3, "ab?"},
+		{"日本語", 3, "日本語"},
 	} {
 		got := Clean(c.s, c.max)
 		if got != c.want {
