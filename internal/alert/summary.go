@@ -303,8 +303,10 @@ func Span(d time.Duration) string {
 // Windows"), or returns its first token ("aws-cli/2.13.0") for tools.
 func UserAgentSummary(ua string) string {
 	browser := ""
-	for _, p := range [][2]string{{"Edg/", "Edge"}, {"OPR/", "Opera"}, {"Firefox/", "Firefox"},
-		{"Chrome/", "Chrome"}, {"Safari/", "Safari"}} {
+	// On iOS every browser is WebKit and says Safari; Chrome, Firefox and
+	// Edge name themselves with their own iOS tokens.
+	for _, p := range [][2]string{{"Edg/", "Edge"}, {"EdgiOS/", "Edge"}, {"OPR/", "Opera"}, {"Firefox/", "Firefox"},
+		{"FxiOS/", "Firefox"}, {"Chrome/", "Chrome"}, {"CriOS/", "Chrome"}, {"Safari/", "Safari"}} {
 		if strings.Contains(ua, p[0]) {
 			browser = p[1]
 			break
