@@ -357,6 +357,9 @@ func cleanRunes(s string, max int) string {
 	if ok && len(s) <= max {
 		return s
 	}
+	if max < 0 {
+		max = 0
+	}
 	out := make([]rune, 0, min(len(s), max))
 	for _, r := range s {
 		if len(out) == max {
