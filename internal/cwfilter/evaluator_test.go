@@ -105,11 +105,7 @@ func TestSeedAlarmIgnoresOtherSignIns(t *testing.T) {
 // The default value example of the metric filter page: two records a
 // minute, value 1, default 0: the first minute's value is 2, the second's 0.
 func TestDefaultValueForMinutesWithoutMatches(t *testing.T) {
-	cfg := Config{
-		MetricFilters: []MetricFilter{{Name: "errors", Pattern: "ERROR", MetricName: "Errors", Namespace: "App", DefaultValue: fptr(0)}},
-		Alarms: []Alarm{{Name: "errors", Metric: "Errors", Threshold: 1, ComparisonOperator: "GreaterThanOrEqualToThreshold",
-			Period: time.Minute}},
-	}
+	cfg := errorsConfig()
 	e := newEval(t, cfg)
 	observe(t, e, at(0, 10), "ERROR one")
 	observe(t, e, at(0, 20), "ERROR two")
@@ -521,7 +517,7 @@ func TestAdvanceBeforeAnyPeriodEndsLosesNothing(t *testing.T) {
 // the next period.
 func TestDefaultValueSamplesPerMinute(t *testing.T) {
 	cfg := Config{
-		MetricFilters: []MetricFilter{{Name: "errors", Pattern: "ERROR", MetricName: "Errors", Namespace: "App", DefaultValue: fptr(0)}},
+		MetricFilters: errorsFilter(),
 		Alarms: []Alarm{{Name: "samples", Metric: "Errors", Statistic: "SampleCount", Threshold: 1,
 			ComparisonOperator: "GreaterThanOrEqualToThreshold", Period: 5 * time.Minute}},
 	}
@@ -536,12 +532,7 @@ func TestDefaultValueSamplesPerMinute(t *testing.T) {
 // A default value published after a long quiet stretch is still evaluated:
 // skipping quiet periods stops at minutes with events.
 func TestDefaultValueAfterQuietStretch(t *testing.T) {
-	cfg := Config{
-		MetricFilters: []MetricFilter{{Name: "errors", Pattern: "ERROR", MetricName: "Errors", Namespace: "App", DefaultValue: fptr(0)}},
-		Alarms: []Alarm{{Name: "errors", Metric: "Errors", Threshold: 1, ComparisonOperator: "GreaterThanOrEqualToThreshold",
-			Period: time.Minute}},
-	}
-	e := newEval(t, cfg)
+	e := newEval(t, errorsConfig())
 	observe(t, e, at(0, 10), "ERROR one")
 	observe(t, e, at(100, 10), "fine")
 	checkTransitions(t, e.Advance(at(101, 0)), []wantTr{
@@ -556,7 +547,7 @@ func TestDefaultValueAfterQuietStretch(t *testing.T) {
 // minute had events and no match.
 func TestAdvanceKeepsMinutesOfTheNextPeriod(t *testing.T) {
 	cfg := Config{
-		MetricFilters: []MetricFilter{{Name: "errors", Pattern: "ERROR", MetricName: "Errors", Namespace: "App", DefaultValue: fptr(0)}},
+		MetricFilters: errorsFilter(),
 		Alarms: []Alarm{{Name: "errors", Metric: "Errors", Statistic: "Minimum", Threshold: 1,
 			ComparisonOperator: "GreaterThanOrEqualToThreshold", Period: time.Minute}},
 	}
@@ -739,4 +730,17 @@ func TestConfigValidationOfReferences(t *testing.T) {
 			t.Errorf("error does not contain %q:\n%v", want, err)
 		}
 	}
+}
+
+// errorsFilter is the metric filter of the default value examples: Errors
+// counts "ERROR" lines, with 0 for minutes with events but no match.
+func errorsFilter() []MetricFilter {
+	return []MetricFilter{{Name: "errors", Pattern: "ERROR", MetricName: "Errors", Namespace: "App", DefaultValue: fptr(0)}}
+}
+
+// errorsConfig alarms on a minute with at least one "ERROR" line, with the
+// default value 0 for minutes with events but no match.
+func errorsConfig() Config {
+	return Config{MetricFilters: errorsFilter(), Alarms: []Alarm{{Name: "errors", Metric: "Errors", Threshold: 1,
+		ComparisonOperator: "GreaterThanOrEqualToThreshold", Period: time.Minute}}}
 }

@@ -154,10 +154,7 @@ func TestDelimitedFields(t *testing.T) {
 }
 
 func TestLiteralsOfJSONPatterns(t *testing.T) {
-	for _, c := range []struct {
-		pattern string
-		want    []string
-	}{
+	checkLiteralCases(t, []literalCase{
 		{`{ $.eventName = ConsoleLogin }`, []string{"ConsoleLogin", `\u`}},
 		{`{ $.eventName = "Console*" }`, []string{"Console", `\u`}},
 		{`{ $.a = "x/yz" }`, []string{"yz", `\u`}},
@@ -168,19 +165,7 @@ func TestLiteralsOfJSONPatterns(t *testing.T) {
 		{`{ $.eventName = A || $.eventName = BB }`, []string{"A", `\u`, "BB"}},
 		{`{ $.eventName = ConsoleLogin && $.x NOT EXISTS }`, []string{"ConsoleLogin", `\u`}},
 		{`{ $.a.* = 1 }`, nil},
-	} {
-		p, err := Parse(c.pattern)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []string
-		for _, l := range p.Literals() {
-			got = append(got, string(l))
-		}
-		if !reflect.DeepEqual(got, c.want) {
-			t.Errorf("Literals(%s) = %q, want %q", c.pattern, got, c.want)
-		}
-	}
+	})
 }
 
 // A value a JSON event spells with escapes still passes the prefilter.
@@ -223,10 +208,7 @@ func TestRoundTripCanonicalForms(t *testing.T) {
 // bare term is dropped; ?terms mixed with other terms are ignored, so the
 // other terms keep their meaning.
 func TestTermWildcardsAndMixedOptionalTerms(t *testing.T) {
-	for _, c := range []struct {
-		pattern, msg string
-		want         bool
-	}{
+	checkRaw(t, []rawCase{
 		{`*Root`, `type Root`, true},
 		{`*Root*`, `RootAccount`, true},
 		{`**Root`, `Root`, true},
@@ -234,21 +216,14 @@ func TestTermWildcardsAndMixedOptionalTerms(t *testing.T) {
 		{`ERROR WARN ?X`, `ERROR WARN message`, true},
 		{`ERROR -WARN ?X`, `ERROR WARN`, false},
 		{`ERROR -WARN ?ERROR`, `WARN only`, false},
-	} {
-		if got := matchRaw(t, c.pattern, c.msg); got != c.want {
-			t.Errorf("%q on %q: got %v, want %v", c.pattern, c.msg, got, c.want)
-		}
-	}
+	})
 }
 
 // Splitting of space-delimited messages (docs/cloudwatch.md): runs of
 // blanks (tabs included) separate fields, a quoted field runs to the next
 // unescaped quote, and ... may take no field at all.
 func TestDelimitedSplittingAndEllipsis(t *testing.T) {
-	for _, c := range []struct {
-		pattern, msg string
-		want         bool
-	}{
+	checkRaw(t, []rawCase{
 		{`[a, b = x, c]`, "1\tx\t3", true},
 		{`[a, b = x, c]`, "1 \t x\r\n3", true},
 		{`[a, b, c = tail]`, `1 "say \"hi\" now" tail`, true},
@@ -257,56 +232,30 @@ func TestDelimitedSplittingAndEllipsis(t *testing.T) {
 		{`[ip, user, username, timestamp, request, status_code, bytes, ...]`, apacheLine, true},
 		{`[..., ip, user, username, timestamp, request, status_code, bytes]`, apacheLine, true},
 		{`[ip, ..., user, ..., username, timestamp, request, status_code, bytes]`, apacheLine, true},
-	} {
-		if got := matchRaw(t, c.pattern, c.msg); got != c.want {
-			t.Errorf("%q on %q: got %v, want %v", c.pattern, c.msg, got, c.want)
-		}
-	}
+	})
 }
 
 // Conditions across fields with several ... search every placement (up to
 // the documented 10,000 steps); a failure under one placement of an
 // earlier field must not rule out a later field for other placements.
 func TestDelimitedCrossFieldConditionsWithEllipses(t *testing.T) {
-	for _, c := range []struct {
-		pattern, msg string
-		want         bool
-	}{
+	checkRaw(t, []rawCase{
 		{`[..., a, ..., b = 1 && a = 2]`, `9 2 9 1`, true},
 		{`[..., a, ..., b = 1 && a = 2]`, `9 3 9 1`, false},
 		{`[..., a, ..., b = 1 && a = 2]`, strings.Repeat("9 ", 30) + "2 1", true},
-	} {
-		if got := matchRaw(t, c.pattern, c.msg); got != c.want {
-			t.Errorf("%q on %q: got %v, want %v", c.pattern, c.msg, got, c.want)
-		}
-	}
+	})
 }
 
 // Literals of IS conditions are the JSON words (docs/cloudwatch.md), and a
 // value holding a backslash contributes a run free of it: the JSON text
 // spells the backslash escaped.
 func TestLiteralsOfIsConditionsAndBackslashes(t *testing.T) {
-	for _, c := range []struct {
-		pattern string
-		want    []string
-	}{
+	checkLiteralCases(t, []literalCase{
 		{`{ $.flag IS TRUE }`, []string{"true"}},
 		{`{ $.flag IS FALSE }`, []string{"false"}},
 		{`{ $.flag IS NULL }`, []string{"null"}},
 		{`{ $.a = "x\\yz" }`, []string{"yz", `\u`}},
-	} {
-		p, err := Parse(c.pattern)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []string
-		for _, l := range p.Literals() {
-			got = append(got, string(l))
-		}
-		if !reflect.DeepEqual(got, c.want) {
-			t.Errorf("Literals(%s) = %q, want %q", c.pattern, got, c.want)
-		}
-	}
+	})
 	checkLiterals(t, `{ $.a = "x\\yz" }`, `{"a":"x\\yz"}`)
 	checkLiterals(t, `{ $.flag IS TRUE }`, `{"flag":true}`)
 }
@@ -325,5 +274,45 @@ func TestTermQuotesAndLiteral(t *testing.T) {
 	}
 	if got := p.Literals(); len(got) != 1 || string(got[0]) != "abcd" {
 		t.Errorf("Literals = %q, want the longest term abcd", got)
+	}
+}
+
+// rawCase is a pattern, a raw message and whether the one matches the other.
+type rawCase struct {
+	pattern, msg string
+	want         bool
+}
+
+// checkRaw matches each case's pattern against its message.
+func checkRaw(t *testing.T, cases []rawCase) {
+	t.Helper()
+	for _, c := range cases {
+		if got := matchRaw(t, c.pattern, c.msg); got != c.want {
+			t.Errorf("%q on %q: got %v, want %v", c.pattern, c.msg, got, c.want)
+		}
+	}
+}
+
+// literalCase is a pattern and the literals it must report.
+type literalCase struct {
+	pattern string
+	want    []string
+}
+
+// checkLiteralCases holds each pattern's Literals to its case.
+func checkLiteralCases(t *testing.T, cases []literalCase) {
+	t.Helper()
+	for _, c := range cases {
+		p, err := Parse(c.pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, l := range p.Literals() {
+			got = append(got, string(l))
+		}
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("Literals(%s) = %q, want %q", c.pattern, got, c.want)
+		}
 	}
 }
