@@ -432,8 +432,18 @@ func isHex4(b []byte) bool {
 }
 
 func scanNumber(data []byte, i int) (int, error) {
-	start := i
-	if data[i] == '-' {
+	end, msg := numberEnd(data, i)
+	if msg != "" {
+		return end, &SyntaxError{int64(i), msg}
+	}
+	return end, nil
+}
+
+// numberEnd returns the offset just past the JSON number at data[i], or
+// what is wrong with it (without allocating: IsNumber runs on rule
+// matching's hot path).
+func numberEnd(data []byte, i int) (int, string) {
+	if i < len(data) && data[i] == '-' {
 		i++
 	}
 	digits := func() int {
@@ -447,12 +457,12 @@ func scanNumber(data []byte, i int) (int, error) {
 	if i < len(data) && data[i] == '0' {
 		i++
 	} else if digits() == 0 {
-		return i, &SyntaxError{int64(start), "invalid number"}
+		return i, "invalid number"
 	}
 	if i < len(data) && data[i] == '.' {
 		i++
 		if digits() == 0 {
-			return i, &SyntaxError{int64(start), "invalid number: no digits after '.'"}
+			return i, "invalid number: no digits after '.'"
 		}
 	}
 	if i < len(data) && (data[i] == 'e' || data[i] == 'E') {
@@ -461,10 +471,18 @@ func scanNumber(data []byte, i int) (int, error) {
 			i++
 		}
 		if digits() == 0 {
-			return i, &SyntaxError{int64(start), "invalid number: no exponent digits"}
+			return i, "invalid number: no exponent digits"
 		}
 	}
-	return i, nil
+	return i, ""
+}
+
+// IsNumber reports whether b is exactly one number as JSON writes it
+// (no sign but '-', no leading zeros, no Inf, NaN, hexadecimal or '_',
+// no surrounding space).
+func IsNumber(b []byte) bool {
+	end, msg := numberEnd(b, 0)
+	return msg == "" && end == len(b)
 }
 
 // Skip validates the JSON value starting at or after data[i] (leading white

@@ -3,6 +3,7 @@ package event
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -170,4 +171,18 @@ func TestParseAtAndEachMember(t *testing.T) {
 	if _, err := d.ParseAt([]byte(`[{"a":}]`), 1); err == nil {
 		t.Fatal("invalid value accepted")
 	}
+}
+
+// FuzzIsNumber holds IsNumber to encoding/json's grammar: a valid text,
+// without surrounding space, that starts as only a number can.
+func FuzzIsNumber(f *testing.F) {
+	for _, s := range []string{"0", "-1.5e+3", "Inf", "0x10", "1_0", "+1", "01", "1.", ".1", "", "-"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := json.Valid([]byte(s)) && strings.TrimSpace(s) == s && (s[0] == '-' || s[0] >= '0' && s[0] <= '9')
+		if got := IsNumber([]byte(s)); got != want {
+			t.Fatalf("IsNumber(%q) = %v, encoding/json says number=%v", s, got, want)
+		}
+	})
 }

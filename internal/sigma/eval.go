@@ -272,7 +272,9 @@ func compareMatches(p *vpat, c *cand) bool {
 		}
 		v = float64(n)
 	} else {
-		if !numberText(c.text) {
+		// A string holding "Inf", "NaN" or "0x10" is text, though
+		// strconv.ParseFloat would read it.
+		if !event.IsNumber(c.text) {
 			return false
 		}
 		f, err := strconv.ParseFloat(string(c.text), 64)
@@ -362,50 +364,4 @@ func clip(s string) string {
 		return s
 	}
 	return strings.ToValidUTF8(s[:max], "") + "…"
-}
-
-// numberText reports whether b is written as JSON writes a number: what a
-// string must hold to count as one in a comparison. strconv.ParseFloat
-// also reads "Inf", "NaN", hexadecimal ("0x1p4"), digits with underscores
-// and a leading "+", which are text, not numbers, in an event.
-func numberText(b []byte) bool {
-	i := 0
-	if i < len(b) && b[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(b) && b[i] == '0':
-		i++
-	case i < len(b) && b[i] >= '1' && b[i] <= '9':
-		i = digitsFrom(b, i)
-	default:
-		return false
-	}
-	if i < len(b) && b[i] == '.' {
-		j := digitsFrom(b, i+1)
-		if j == i+1 {
-			return false
-		}
-		i = j
-	}
-	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
-		i++
-		if i < len(b) && (b[i] == '+' || b[i] == '-') {
-			i++
-		}
-		j := digitsFrom(b, i)
-		if j == i {
-			return false
-		}
-		i = j
-	}
-	return i == len(b)
-}
-
-// digitsFrom returns the offset past the decimal digits of b starting at i.
-func digitsFrom(b []byte, i int) int {
-	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-		i++
-	}
-	return i
 }
