@@ -523,19 +523,20 @@ func daysIn(month, year int) int {
 // many top-level fields of every event.
 func (v Value) Fields(keys []Key, out []Value) {
 	out = out[:len(keys)]
-	for i := range out {
-		out[i] = Value{}
-	}
 	if v.Kind() != Object {
+		clear(out)
 		return
 	}
 	d := v.d
-	if v.i == 0 {
-		plain := d.RootKeysPlain()
+	if v.i == 0 && d.RootKeysPlain() {
+		// Each result is written once, found or Missing: no clearing
+		// pass first (a Value holds a pointer, so clearing is a call).
 		for i, k := range keys {
-			if plain && k.slot != 0 {
+			if k.slot != 0 {
 				if e := d.known[k.slot]; e != 0 {
 					out[i] = Value{d, e - 1}
+				} else {
+					out[i] = Value{}
 				}
 			} else {
 				out[i] = v.Get(k.name)
@@ -543,12 +544,22 @@ func (v Value) Fields(keys []Key, out []Value) {
 		}
 		return
 	}
+	clear(out)
 	j := v.i + 1
 	for c := v.n().count; c > 0; c-- {
 		n := &d.nodes[j]
 		kl := int(n.keyEnd - n.keyStart)
 		for i, k := range keys {
-			if (kl == len(k.name) || n.keyEscaped) && keyEqual(d.raw, n, k.name) {
+			if n.keyEscaped {
+				if keyEqual(d.raw, n, k.name) {
+					out[i] = Value{d, j}
+				}
+				continue
+			}
+			// The length and first byte rule out most keys without a
+			// call.
+			if kl == len(k.name) && (kl == 0 || d.raw[n.keyStart] == k.name[0]) &&
+				string(d.raw[n.keyStart:n.keyEnd]) == k.name {
 				out[i] = Value{d, j}
 			}
 		}
