@@ -27,17 +27,17 @@ type brief struct {
 	Record    *event.SignIn // the normalized record, for sign-in events
 }
 
-func newBrief(root event.Value, t time.Time, si *event.SignIn) brief {
+func newBrief(root event.Value, c *event.Common, t time.Time, si *event.SignIn) brief {
 	b := brief{
 		Time:      t,
-		Account:   root.Get("recipientAccountId").Str(),
-		Region:    root.Get("awsRegion").Str(),
-		SourceIP:  root.Get("sourceIPAddress").Str(),
-		UserAgent: root.Get("userAgent").Str(),
-		EventName: root.Get("eventName").Str(),
+		Account:   c.Account.Str(),
+		Region:    c.Region.Str(),
+		SourceIP:  c.SourceIP.Str(),
+		UserAgent: c.UserAgent.Str(),
+		EventName: c.EventName.Str(),
 	}
 	if b.Account == "" {
-		b.Account = root.Path("userIdentity", "accountId").Str()
+		b.Account = c.IdentityAccount.Str()
 	}
 	if si != nil {
 		b.Record = ownRecord(si)
@@ -45,7 +45,7 @@ func newBrief(root event.Value, t time.Time, si *event.SignIn) brief {
 	} else {
 		b.Actor = event.ActorLabel(root)
 	}
-	b.Drill = alert.IsDrill(root.Get("eventID").Str(), b.UserAgent)
+	b.Drill = alert.IsDrill(c.EventID.Str(), b.UserAgent)
 	return b
 }
 

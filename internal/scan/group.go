@@ -42,17 +42,6 @@ type groupKey struct {
 	bucket int64
 }
 
-// The event fields that separate groups of one rule: the account, source
-// and user agent at the top level, the actor inside userIdentity.
-var (
-	keyTop      = event.NewKeys("recipientAccountId", "sourceIPAddress", "userAgent", "userIdentity")
-	keyIdentity = event.NewKeys("arn", "principalId")
-
-	keyEventID   = event.NewKey("eventID")
-	keyEventName = event.NewKey("eventName")
-	keySourceIP  = event.NewKey("sourceIPAddress")
-)
-
 // eventGroup is what grouping needs of one event: the hash of its key
 // fields, its hour, its name and whether it is drill traffic. It is computed
 // once for all the rules the event matches.
@@ -63,26 +52,23 @@ type eventGroup struct {
 	drill  bool
 }
 
-// newEventGroup hashes the key fields of root with the scan's seed
+// newEventGroup hashes the key fields of an event (its account, source
+// and user agent, the actor in its userIdentity) with the scan's seed
 // (shared by all workers, so their groups merge).
-func newEventGroup(root event.Value, t time.Time, seed *maphash.Seed) eventGroup {
-	var top [4]event.Value
-	var id [2]event.Value
-	root.Fields(keyTop, top[:])
-	top[3].Fields(keyIdentity, id[:])
+func newEventGroup(c *event.Common, t time.Time, seed *maphash.Seed) eventGroup {
 	// Each field is hashed on its own (one call each, no streaming state)
 	// and the field hashes are chained twice, with different mixes, so
 	// that moving bytes from one field to the next changes the result. Two
 	// events share a group only if all their field hashes are equal (one
 	// chance in 2^64 per differing field) or both chains collide.
 	var h1, h2 uint64
-	for _, v := range [...]event.Value{top[0], top[1], top[2], id[0], id[1]} {
+	for _, v := range [...]event.Value{c.Account, c.SourceIP, c.UserAgent, c.ARN, c.PrincipalID} {
 		h := maphash.Bytes(*seed, v.Bytes())
 		h1 = (h1^h)*0x9E3779B97F4A7C15 + 1
 		h2 = (h2^bits.RotateLeft64(h, 29))*0xC2B2AE3D27D4EB4F + 1
 	}
 	return eventGroup{h1: h1, h2: h2, bucket: t.Truncate(groupBucket).Unix(),
-		name: root.GetKey(keyEventName).Bytes(), drill: drillEvent(root, top[2])}
+		name: c.EventName.Bytes(), drill: drillEvent(c.EventID, c.UserAgent)}
 }
 
 // idAt is one piece of evidence: an event's time (Unix seconds and
@@ -261,8 +247,8 @@ func (gs *groups) add(m sigma.LazyMatch, eg *eventGroup, t time.Time, id []byte,
 }
 
 // drillEvent tells drill traffic by its marks without building strings.
-func drillEvent(root, userAgent event.Value) bool {
-	return bytes.HasPrefix(root.GetKey(keyEventID).Bytes(), []byte(alert.DrillEventIDPrefix)) ||
+func drillEvent(eventID, userAgent event.Value) bool {
+	return bytes.HasPrefix(eventID.Bytes(), []byte(alert.DrillEventIDPrefix)) ||
 		bytes.HasSuffix(userAgent.Bytes(), []byte(alert.DrillUserAgentSuffix))
 }
 

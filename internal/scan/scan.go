@@ -475,7 +475,9 @@ func (w *worker) event(rec decode.Record) error {
 		}
 		root = w.doc.Root()
 	}
-	id := root.GetKey(keyEventID).Bytes()
+	// The fields most readers need are looked up once, here.
+	c := event.ReadCommon(root)
+	id := c.EventID.Bytes()
 	if len(id) > 0 && !p.dedup.firstSeen(id) {
 		w.sum.AddDuplicate()
 		return nil
@@ -497,14 +499,14 @@ func (w *worker) event(rec decode.Record) error {
 		w.si = record
 		si = &w.si
 	}
-	w.sum.AddEventNormalized(root, rec.Raw, summary.Normalized{Time: t, Timed: timed, SignIn: si})
+	w.sum.AddEventCommon(&c, rec.Raw, summary.Normalized{Time: t, Timed: timed, SignIn: si})
 	if p.cw != nil {
 		p.mu.Lock()
 		p.cw.Observe(t, root, rec.Raw)
 		p.mu.Unlock()
 	}
 	if p.opt.Rules != nil {
-		w.match(root, rec.Raw, id, t, si)
+		w.match(root, &c, id, t, si)
 	}
 	if timed && si != nil {
 		w.signIn(si)
@@ -531,7 +533,7 @@ func (w *worker) signIn(si *event.SignIn) {
 	}
 }
 
-func (w *worker) match(root event.Value, raw, idb []byte, t time.Time, si *event.SignIn) {
+func (w *worker) match(root event.Value, c *event.Common, idb []byte, t time.Time, si *event.SignIn) {
 	set := w.p.opt.Rules
 	// The event is parsed already (the summary needs it), so the engine's
 	// rule index is cheaper than the literal prefilter here.
@@ -544,10 +546,10 @@ func (w *worker) match(root event.Value, raw, idb []byte, t time.Time, si *event
 		haveB, haveEG bool
 		id            string
 	)
-	w.enrich.ResetBytes(root.GetKey(keySourceIP).Bytes())
+	w.enrich.ResetBytes(c.SourceIP.Bytes())
 	getBrief := func() brief {
 		if !haveB {
-			b, haveB = newBrief(root, t, si), true
+			b, haveB = newBrief(root, c, t, si), true
 		}
 		return b
 	}
@@ -555,7 +557,7 @@ func (w *worker) match(root event.Value, raw, idb []byte, t time.Time, si *event
 		if haveB {
 			return b.Region, b.Record
 		}
-		return root.Get("awsRegion").Str(), ownRecord(si)
+		return c.Region.Str(), ownRecord(si)
 	}}
 	set.MatchParsedLazy(root, &w.enrich, func(m sigma.LazyMatch) {
 		k := ruleset.Key(m.Rule.Meta)
@@ -567,7 +569,7 @@ func (w *worker) match(root event.Value, raw, idb []byte, t time.Time, si *event
 		}
 		if set.Reported(k) {
 			if !haveEG {
-				eg, haveEG = newEventGroup(root, t, w.local.seed), true
+				eg, haveEG = newEventGroup(c, t, w.local.seed), true
 			}
 			w.local.add(m, &eg, t, idb, &details)
 		}

@@ -365,21 +365,6 @@ func (s *Summary) Root() (events int64, signIns Outcomes) { return s.rootEvents,
 
 var keyRoot = []byte("Root")
 
-// topKeys are the top-level fields AddEvent reads, in one pass.
-var topKeys = event.NewKeys("awsRegion", "recipientAccountId", "userIdentity",
-	"sourceIPAddress", "userAgent", "eventName")
-
-const (
-	fRegion = iota
-	fAccount
-	fIdentity
-	fIP
-	fAgent
-	fName
-)
-
-var identityKeys = event.NewKeys("type", "arn", "userName", "principalId", "accountId")
-
 // AddEvent counts one unique event. It reads only a few top-level fields
 // (and userIdentity) unless the event is a sign-in, which is normalized.
 func (s *Summary) AddEvent(root event.Value, raw []byte) {
@@ -402,37 +387,41 @@ type Normalized struct {
 // AddEventNormalized is AddEvent for a caller that has read the event's time
 // and built its sign-in record already, so they are not worked out again.
 func (s *Summary) AddEventNormalized(root event.Value, raw []byte, n Normalized) {
+	c := event.ReadCommon(root)
+	s.AddEventCommon(&c, raw, n)
+}
+
+// AddEventCommon is AddEventNormalized for a caller that has looked up the
+// event's common fields (event.ReadCommon) too. (They are a parameter of
+// their own, not a member of Normalized: n's time is kept, and the escape
+// analysis would then move every caller's Common to the heap.)
+func (s *Summary) AddEventCommon(c *event.Common, raw []byte, n Normalized) {
 	s.unique++
 	s.eventBytes += int64(len(raw))
-	var f [6]event.Value
-	var id [5]event.Value
-	root.Fields(topKeys, f[:])
-	f[fIdentity].Fields(identityKeys, id[:])
 	if n.Timed {
 		s.addTime(n.Time)
 	} else {
 		s.untimed++
 	}
-	s.regions.AddBytes(f[fRegion].Bytes())
-	acct := f[fAccount]
+	s.regions.AddBytes(c.Region.Bytes())
+	acct := c.Account
 	if acct.Kind() != event.String {
-		acct = id[4]
+		acct = c.IdentityAccount
 	}
 	s.accounts.AddBytes(acct.Bytes())
-	addNonEmpty(s.ips, f[fIP].Bytes())
-	addNonEmpty(s.agents, f[fAgent].Bytes())
-	user := id[1].Bytes()
+	addNonEmpty(s.ips, c.SourceIP.Bytes())
+	addNonEmpty(s.agents, c.UserAgent.Bytes())
+	user := c.ARN.Bytes()
 	if len(user) == 0 {
-		user = id[2].Bytes()
+		user = c.UserName.Bytes()
 	}
 	if len(user) == 0 {
-		user = id[3].Bytes()
+		user = c.PrincipalID.Bytes()
 	}
 	addNonEmpty(s.users, user)
-	name := f[fName].Bytes()
-	if bytes.Equal(id[0].Bytes(), keyRoot) {
+	if bytes.Equal(c.IdentityType.Bytes(), keyRoot) {
 		s.rootEvents++
-		s.rootNames.AddBytes(name)
+		s.rootNames.AddBytes(c.EventName.Bytes())
 	}
 	if n.SignIn != nil {
 		s.addSignIn(n.SignIn)
