@@ -39,3 +39,20 @@ func BenchmarkStdlibValid(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkReadCommon measures the per-event lookups every reader shares:
+// the root's and userIdentity's (the latter a pass over its members).
+func BenchmarkReadCommon(b *testing.B) {
+	var d Doc
+	if err := d.Parse([]byte(benchEvent)); err != nil {
+		b.Fatal(err)
+	}
+	root := d.Root()
+	var c Common
+	for b.Loop() {
+		c = ReadCommon(root)
+	}
+	if !c.ARN.Exists() {
+		b.Fatal("no arn")
+	}
+}

@@ -10,21 +10,50 @@ type Common struct {
 	IdentityType, ARN, UserName, PrincipalID, IdentityAccount Value
 }
 
-var (
-	commonRootKeys = NewKeys("eventID", "eventName", "awsRegion", "recipientAccountId",
-		"sourceIPAddress", "userAgent", "userIdentity")
-	commonIdentityKeys = NewKeys("type", "arn", "userName", "principalId", "accountId")
-)
+var commonRootKeys = NewKeys("eventID", "eventName", "awsRegion", "recipientAccountId",
+	"sourceIPAddress", "userAgent", "userIdentity")
 
 // ReadCommon looks up root's Common fields.
 func ReadCommon(root Value) Common {
 	var top [7]Value
-	var id [5]Value
 	root.Fields(commonRootKeys, top[:])
-	top[6].Fields(commonIdentityKeys, id[:])
-	return Common{
+	c := Common{
 		EventID: top[0], EventName: top[1], Region: top[2], Account: top[3],
 		SourceIP: top[4], UserAgent: top[5], Identity: top[6],
-		IdentityType: id[0], ARN: id[1], UserName: id[2], PrincipalID: id[3], IdentityAccount: id[4],
+	}
+	c.readIdentity()
+	return c
+}
+
+// readIdentity fills the members of userIdentity in one pass over its
+// members, a switch on each key (Fields would compare each key with each
+// name). As Get, the last of a repeated key counts, and keys written with
+// escapes are compared decoded.
+func (c *Common) readIdentity() {
+	v := c.Identity
+	if v.Kind() != Object {
+		return
+	}
+	d, raw := v.d, v.d.raw
+	j := v.i + 1
+	for n := v.n().count; n > 0; n-- {
+		nd := &d.nodes[j]
+		key := raw[nd.keyStart:nd.keyEnd]
+		if nd.keyEscaped {
+			key = []byte(unescape(key))
+		}
+		switch string(key) {
+		case "type":
+			c.IdentityType = Value{d, j}
+		case "arn":
+			c.ARN = Value{d, j}
+		case "userName":
+			c.UserName = Value{d, j}
+		case "principalId":
+			c.PrincipalID = Value{d, j}
+		case "accountId":
+			c.IdentityAccount = Value{d, j}
+		}
+		j = nd.next
 	}
 }
