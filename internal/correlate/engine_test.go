@@ -319,3 +319,37 @@ func TestObservationByNameOrID(t *testing.T) {
 		t.Fatalf("mixing id and name references: %s", render(got))
 	}
 }
+
+// TestValuesCompareExactly pins down a choice the Sigma specification
+// leaves open (docs/correlation.md, "Values are compared exactly"): value
+// fields and group-by values are compared byte for byte, so values that
+// differ only in case are distinct, as in the SIEM backends Sigma
+// correlations are written for.
+func TestValuesCompareExactly(t *testing.T) {
+	e := newEngine(t, signinRules, DefaultConfig())
+	spray := func(id string, n int, user, ip string) Observation {
+		return obs(fail, id, at(time.Duration(n)*time.Minute), "sourceIPAddress="+ip, "userName="+user)
+	}
+	// Five user names that differ only in case: five distinct values.
+	var in []Observation
+	for i, u := range []string{"alice", "Alice", "ALICE", "aLice", "alIce"} {
+		in = append(in, spray("s"+u, i, u, "203.0.113.7"))
+	}
+	got := only(run(e, in), "Password spraying")
+	if len(got) != 1 || got[0].Value != 5 {
+		t.Fatalf("five case variants of one name: got %s, want one detection counting 5 values", render(got))
+	}
+	// Four distinct names from one source, and a fifth from a source
+	// written the same but for case (CloudTrail writes service names and
+	// "AWS Internal" in sourceIPAddress): two groups of fewer than five
+	// values, no detection.
+	e = newEngine(t, signinRules, DefaultConfig())
+	in = nil
+	for i, u := range []string{"a", "b", "c", "d"} {
+		in = append(in, spray("v"+u, i, u, "AWS Internal"))
+	}
+	in = append(in, spray("ve", 4, "e", "aws internal"))
+	if got := only(run(e, in), "Password spraying"); len(got) != 0 {
+		t.Fatalf("group-by values differing in case are separate groups: got %s", render(got))
+	}
+}
