@@ -316,3 +316,24 @@ func checkLiteralCases(t *testing.T, cases []literalCase) {
 		}
 	}
 }
+
+// TestDelimitedFieldsKeepEscapes pins down a choice the AWS documentation
+// leaves open (docs/cloudwatch.md): inside a quoted field of a
+// space-delimited message a backslash only keeps the next character from
+// ending the field; the field's value is its text as written, escapes
+// included. A condition compares that text, and Fields reports it.
+func TestDelimitedFieldsKeepEscapes(t *testing.T) {
+	const msg = `1 "say \"hi\" now" tail`
+	checkRaw(t, []rawCase{
+		{`[a, b = "say \\\"hi\\\" now", c]`, msg, true},
+		{`[a, b = "say \"hi\" now", c]`, msg, false},
+	})
+	p, err := Parse(`[a, b, c]`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, ok := p.Fields([]byte(msg))
+	if !ok || got["$b"] != `say \"hi\" now` {
+		t.Errorf("Fields(%s) = %q, %v; want $b as written, say \\\"hi\\\" now", msg, got, ok)
+	}
+}
