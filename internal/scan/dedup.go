@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"math/bits"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -99,12 +100,28 @@ func newDedupSet() *dedupSet { return &dedupSet{} }
 // firstSeen records id and reports whether it was new.
 func (s *dedupSet) firstSeen(id []byte) bool {
 	k := makeKey(id)
-	h := k.hash()
+	return s.add(k, k.hash())
+}
+
+// add records the key k, whose hash is h, and reports whether it was new.
+func (s *dedupSet) add(k idKey, h uint64) bool {
 	sh := &s.shards[h>>(64-dedupShardBits)]
 	sh.Lock()
 	added := sh.insert(k, h)
 	sh.Unlock()
 	return added
+}
+
+// prefetch starts loading the slot where the key with hash h would go, so
+// that an add some work later does not wait for memory: past a few hundred
+// thousand events, the table outgrows the CPU caches and each add costs a
+// cache miss. It reads the shard's table without its lock (atomically): a
+// table replaced meanwhile only makes the prefetch useless.
+func (s *dedupSet) prefetch(h uint64) {
+	sh := &s.shards[h>>(64-dedupShardBits)]
+	if base := sh.base.Load(); base != 0 {
+		prefetch(base + uintptr(h&sh.mask.Load())*unsafe.Sizeof(idKey{}))
+	}
 }
 
 // hash mixes the key's two halves: UUIDs of other versions than 4 have
@@ -122,6 +139,10 @@ type idTable struct {
 	slots   []idKey
 	n       int
 	hasZero bool
+	// base and mask are the address of slots[0] and len(slots)-1, for
+	// prefetch, which does not take the lock.
+	base atomic.Uintptr
+	mask atomic.Uint64
 }
 
 // maxLoad is the fill (in eighths) at which the table doubles: after a
@@ -159,6 +180,8 @@ func (t *idTable) grow() {
 	}
 	t.slots = make([]idKey, size)
 	mask := uint64(size - 1)
+	t.base.Store(uintptr(unsafe.Pointer(&t.slots[0])))
+	t.mask.Store(mask)
 	for _, k := range old {
 		if k == (idKey{}) {
 			continue

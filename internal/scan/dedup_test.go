@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unsafe"
 )
 
 // TestDedupSetAgreesWithMap checks the set against a map of strings over
@@ -72,6 +73,11 @@ func TestDedupSetConcurrent(t *testing.T) {
 			defer wg.Done()
 			for i := 0; i < 20000; i++ {
 				id := fmt.Sprintf("id-%d", (i*7+g*5000)%30000)
+				if g%2 == 0 {
+					// As the scan does: prefetch (no lock) while
+					// other goroutines insert and grow the tables.
+					s.prefetch(makeKey([]byte(id)).hash())
+				}
 				if s.firstSeen([]byte(id)) {
 					mu.Lock()
 					news[id]++
@@ -88,6 +94,28 @@ func TestDedupSetConcurrent(t *testing.T) {
 	}
 	if len(news) != 30000 {
 		t.Fatalf("%d distinct ids reported new, want 30000", len(news))
+	}
+}
+
+// TestDedupPrefetchFollowsGrowth checks that what prefetch reads without
+// the lock (each table's address and mask) follows the table as it grows:
+// a stale address would make every prefetch useless.
+func TestDedupPrefetchFollowsGrowth(t *testing.T) {
+	s := newDedupSet()
+	for i := range 200000 {
+		s.firstSeen(fmt.Appendf(nil, "id-%d", i))
+	}
+	for i := range s.shards {
+		sh := &s.shards[i]
+		if len(sh.slots) <= 1024 {
+			t.Fatalf("shard %d did not grow (%d slots): the test needs more ids", i, len(sh.slots))
+		}
+		if got, want := sh.base.Load(), uintptr(unsafe.Pointer(&sh.slots[0])); got != want {
+			t.Errorf("shard %d: prefetch base %#x, table at %#x", i, got, want)
+		}
+		if got, want := sh.mask.Load(), uint64(len(sh.slots)-1); got != want {
+			t.Errorf("shard %d: prefetch mask %#x, want %#x", i, got, want)
+		}
 	}
 }
 

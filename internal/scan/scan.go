@@ -475,27 +475,39 @@ func (w *worker) event(rec decode.Record) error {
 		}
 		root = w.doc.Root()
 	}
+	// The eventID's slot in the de-duplication set is fetched from memory
+	// while the event's common fields, time and sign-in record are worked
+	// out: none of them counts for anything until the event is known to be
+	// new.
+	id := root.GetKey(keyEventID).Bytes()
+	var key idKey
+	var h uint64
+	if len(id) > 0 {
+		key = makeKey(id)
+		h = key.hash()
+		p.dedup.prefetch(h)
+	}
 	// The fields most readers need are looked up once, here.
 	c := event.ReadCommon(root)
-	id := c.EventID.Bytes()
-	if len(id) > 0 && !p.dedup.firstSeen(id) {
-		w.sum.AddDuplicate()
-		return nil
-	}
 	// The decoder has parsed the time of most events already; where it
 	// could not, EventTime's wider set of forms is tried.
 	t, timed := rec.Time.UTC(), !rec.Time.IsZero()
 	if !timed {
 		t, timed = event.EventTime(root)
 	}
+	// The sign-in record is built once for the summary, the rules' alerts
+	// and the end-of-scan passes (for other events this is two lookups).
+	record, isSignIn := event.NormalizeSignIn(root)
+	if len(id) > 0 && !p.dedup.add(key, h) {
+		w.sum.AddDuplicate()
+		return nil
+	}
 	if !p.inRange(root, t, timed) {
 		w.sum.AddOutOfRange()
 		return nil
 	}
-	// The sign-in record is built once for the summary, the rules' alerts
-	// and the end-of-scan passes (for other events this is two lookups).
 	var si *event.SignIn
-	if record, ok := event.NormalizeSignIn(root); ok {
+	if isSignIn {
 		w.si = record
 		si = &w.si
 	}
