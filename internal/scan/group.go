@@ -42,8 +42,6 @@ type groupKey struct {
 	bucket int64
 }
 
-var keyEventID = event.NewKey("eventID")
-
 // eventGroup is what grouping needs of one event: the hash of its key
 // fields, its hour, its name and whether it is drill traffic. It is computed
 // once for all the rules the event matches.

@@ -455,6 +455,10 @@ func (w *worker) input(ctx context.Context, in source.Input) {
 	w.flush(len(w.local.m) >= maxLocalGroups)
 }
 
+// keyEventID is looked up before the event's other common fields, to start
+// its de-duplication early.
+var keyEventID = event.NewKey("eventID")
+
 // event handles one decoded event.
 func (w *worker) event(rec decode.Record) error {
 	p := w.p
