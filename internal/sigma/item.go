@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -151,6 +152,13 @@ func (it *item) readMods(file string, k *yaml.Node) (itemSpec, error) {
 		case transformMods[m]:
 			if typed != "" {
 				return bad("modifier %q cannot follow %q", m, typed)
+			}
+			if m == "expand" {
+				for _, prev := range sp.transforms {
+					if prev != "windash" && prev != "expand" {
+						return bad("expand cannot follow %q: the encoded value holds no placeholder to expand", prev)
+					}
+				}
 			}
 			sp.transforms = append(sp.transforms, m)
 		case posMods[m] != posExact:
@@ -304,11 +312,36 @@ func (it *item) compileValue(file string, y yval, sp itemSpec, opt ParseOptions)
 		return []*vpat{{src: y.text}}, nil
 	}
 	texts := []string{y.text}
-	if len(sp.transforms) > 0 && sp.transforms[0] == "expand" {
-		var err error
-		if texts, err = expandPlaceholders(y.text, opt.Placeholders); err != nil {
-			return nil, errorf(file, y.node, "%v", err)
+	if k := slices.Index(sp.transforms, "expand"); k >= 0 {
+		// Modifiers apply in the order written: those before expand (only
+		// windash, readMods rejects encodings there) vary the value as
+		// written, then each variant's placeholders are replaced.
+		if k > 0 {
+			vs := []sstring{{{lit: y.text}}}
+			for range sp.transforms[:k] {
+				var err error
+				if vs, err = windash(vs); err != nil {
+					return nil, errorf(file, y.node, "%q: %v", y.text, err)
+				}
+			}
+			texts = texts[:0]
+			for _, v := range vs {
+				t, _ := v.plain()
+				texts = append(texts, t)
+			}
 		}
+		var expanded []string
+		for _, t := range texts {
+			ts, err := expandPlaceholders(t, opt.Placeholders)
+			if err != nil {
+				return nil, errorf(file, y.node, "%v", err)
+			}
+			if expanded = append(expanded, ts...); len(expanded) > maxValuePatterns {
+				return nil, errorf(file, y.node, "%q: gives more than %d patterns (placeholders, windash and encodings multiply)", y.text, maxValuePatterns)
+			}
+		}
+		texts = expanded
+		sp.transforms = sp.transforms[k:] // compileStrings skips expand
 	}
 	var out []*vpat
 	for _, t := range texts {

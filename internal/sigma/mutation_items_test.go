@@ -345,3 +345,41 @@ func TestExplanationNamesMatchedValue(t *testing.T) {
 		t.Errorf("neq evidence %+v, want value z", x)
 	}
 }
+
+// TestExpandAfterWindash: modifiers apply in the order written, so with
+// windash|expand the dashes of the value as written vary and then the
+// placeholders are replaced by their values (which keep their own dashes).
+// expand must not be ignored because it is not the first modifier: the
+// specification handles placeholders whenever expand is applied, and a
+// placeholder without values rejects the rule.
+func TestExpandAfterWindash(t *testing.T) {
+	ph := map[string][]string{"p": {"one", "a-b"}}
+	expectPlaceholders(t, sel("cmd|windash|expand: 'x-%p%'"), ph, map[string]bool{
+		`{"cmd":"x-one"}`:       true,
+		`{"cmd":"x/one"}`:       true,
+		`{"cmd":"x\u2014a-b"}`:  true,
+		`{"cmd":"x-a/b"}`:       false, // the placeholder's value is not varied
+		`{"cmd":"x-%p%"}`:       false,
+		`{"cmd":"x+one"}`:       false,
+		`{"cmd":"x-two"}`:       false,
+		`{"cmd":"x-one-extra"}`: false,
+	})
+	expectPlaceholders(t, sel("cmd|windash|contains|expand: ' -%p% '"), ph, map[string]bool{
+		`{"cmd":"run /one now"}`: true,
+		`{"cmd":"run one now"}`:  false,
+	})
+	_, err := parseRuleText(t, detectionRule(sel("cmd|windash|expand: 'x-%q%'")), ParseOptions{Placeholders: ph})
+	if err == nil || !strings.Contains(err.Error(), "placeholder %q%") {
+		t.Errorf("windash|expand with an unknown placeholder: %v, want an error naming it", err)
+	}
+}
+
+// TestExpandAfterEncodingRejected: an encoding written before expand would
+// encode the placeholder's name along with the rest of the value, leaving
+// nothing for expand to replace; the rule is rejected at the key rather
+// than matching the encoded "%name%" text.
+func TestExpandAfterEncodingRejected(t *testing.T) {
+	for _, mods := range []string{"base64|expand", "wide|expand", "windash|base64offset|expand", "utf16|contains|expand"} {
+		expectParseError(t, sel("a|"+mods+": '%p%'"), "expand cannot follow")
+	}
+}
