@@ -383,3 +383,43 @@ func TestExpandAfterEncodingRejected(t *testing.T) {
 		expectParseError(t, sel("a|"+mods+": '%p%'"), "expand cannot follow")
 	}
 }
+
+// TestValueListShapes: an empty list of values would be an OR of nothing
+// (an item that can never match, or with a careless loop one that always
+// does), and a list element that is itself a list or a map is no value:
+// both are rejected.
+func TestValueListShapes(t *testing.T) {
+	expectParseError(t, sel("a: []"), "empty list of values")
+	expectParseError(t, "    sel:\n        a:\n            - x\n            - b: 1\n    condition: sel\n", "a field value must be a string, number, boolean or null")
+	expectParseError(t, "    sel:\n        a:\n            - x\n            - [y, z]\n    condition: sel\n", "a field value must be a string, number, boolean or null")
+}
+
+// TestCompareFractionalValue: comparisons use the rule's number as written,
+// fractions included.
+func TestCompareFractionalValue(t *testing.T) {
+	expect(t, sel("n|gt: 10.5"), map[string]bool{`{"n":10.7}`: true, `{"n":10.2}`: false, `{"n":10.5}`: false})
+	expect(t, sel("n|lte: -0.25"), map[string]bool{`{"n":-0.25}`: true, `{"n":-0.2}`: false, `{"n":-1}`: true})
+}
+
+// TestExplanationExistsAndAll: the evidence of exists says whether the
+// field is present or absent, and with all each listed value brings its own
+// evidence (docs/sigma.md, "Explanations").
+func TestExplanationExistsAndAll(t *testing.T) {
+	e := compileOne(t, sel("gone|exists: false"))
+	if x := explain(t, e, `{"a":1}`); len(x) != 1 || x[0].Value != "(absent)" {
+		t.Errorf("exists: false evidence %+v, want value (absent)", x)
+	}
+	e = compileOne(t, sel("a|exists: true"))
+	if x := explain(t, e, `{"a":1}`); len(x) != 1 || x[0].Value != "(present)" {
+		t.Errorf("exists: true evidence %+v, want value (present)", x)
+	}
+	e = compileOne(t, "    sel:\n        a|contains|all:\n            - x\n            - y\n    condition: sel\n")
+	x := explain(t, e, `{"a":["1y","2x"]}`)
+	var got []string
+	for _, ev := range x {
+		got = append(got, ev.Pattern+"="+ev.Value)
+	}
+	if want := "x=2x y=1y"; strings.Join(got, " ") != want {
+		t.Errorf("all evidence %q, want %q", got, want)
+	}
+}
