@@ -2,6 +2,7 @@ package sigma
 
 import (
 	"bytes"
+	"errors"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -277,8 +278,10 @@ func compareMatches(p *vpat, c *cand) bool {
 		if !event.IsNumber(c.text) {
 			return false
 		}
+		// Past float64's range ParseFloat gives ±Inf with ErrRange: the
+		// number is still greater (or less) than any rule value.
 		f, err := strconv.ParseFloat(string(c.text), 64)
-		if err != nil {
+		if err != nil && !errors.Is(err, strconv.ErrRange) {
 			return false
 		}
 		v = f

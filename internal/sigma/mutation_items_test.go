@@ -423,3 +423,12 @@ func TestExplanationExistsAndAll(t *testing.T) {
 		t.Errorf("all evidence %q, want %q", got, want)
 	}
 }
+
+// TestCompareHugeNumbers: a JSON number beyond float64's range is still a
+// number, greater (or, negative, less) than any rule value; the
+// specification's gt/lt compare the field's value with the rule's.
+func TestCompareHugeNumbers(t *testing.T) {
+	expect(t, sel("n|gt: 10"), map[string]bool{`{"n":1e400}`: true, `{"n":"1e400"}`: true, `{"n":-1e400}`: false})
+	expect(t, sel("n|lt: -10"), map[string]bool{`{"n":-1e400}`: true, `{"n":1e400}`: false})
+	expect(t, sel("n|gte: 0"), map[string]bool{`{"n":1e-400}`: true})
+}
