@@ -432,3 +432,28 @@ func TestCompareHugeNumbers(t *testing.T) {
 	expect(t, sel("n|lt: -10"), map[string]bool{`{"n":-1e400}`: true, `{"n":1e400}`: false})
 	expect(t, sel("n|gte: 0"), map[string]bool{`{"n":1e-400}`: true})
 }
+
+// TestWindashBoundedWhileBuilding: windash stops as soon as its variants
+// pass maxValuePatterns, rather than building them all first: windash
+// applied to values that are already windash variants (windash|windash on
+// a value with five dashes would make 3,125 x 3,125 patterns) must not make
+// loading take minutes and gigabytes (docs/sigma.md, "expand": one value
+// may give at most 16,384 patterns).
+func TestWindashBoundedWhileBuilding(t *testing.T) {
+	five := func(n int) []sstring {
+		out := make([]sstring, n)
+		for i := range out {
+			out[i] = sstring{{lit: "a-b-c-d-e-f"}}
+		}
+		return out
+	}
+	if vs, err := windash(five(5)); err != nil || len(vs) != 5*3125 {
+		t.Errorf("5 values of 3,125 variants: %d variants, %v", len(vs), err)
+	}
+	if vs, err := windash(five(6)); err == nil || !strings.Contains(err.Error(), "more than 16384 patterns") {
+		t.Errorf("6 values of 3,125 variants: %d variants, %v; want an error", len(vs), err)
+	}
+	for _, mods := range []string{"windash|windash", "windash|windash|base64offset|contains", "expand|windash|windash"} {
+		expectParseError(t, sel("a|"+mods+": 'a-b-c-d-e-f'"), "more than 16384 patterns")
+	}
+}

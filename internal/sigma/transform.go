@@ -16,7 +16,8 @@ var windashChars = []string{"-", "/", "\u2013", "\u2014", "\u2015"}
 // windash (5^5 = 3125 variants).
 const maxWindash = 5
 
-// windash returns every permutation of the dash characters of each value.
+// windash returns every permutation of the dash characters of each value;
+// more than maxValuePatterns variants in all is an error.
 func windash(vals []sstring) ([]sstring, error) {
 	var out []sstring
 	for _, v := range vals {
@@ -46,7 +47,11 @@ func windash(vals []sstring) ([]sstring, error) {
 			}
 			vs = expandSegs(vs, segs)
 		}
-		out = append(out, vs...)
+		// Values may already be variants (windash|windash, expand): stop
+		// once the bound on one rule value's patterns is passed.
+		if out = append(out, vs...); len(out) > maxValuePatterns {
+			return nil, fmt.Errorf("gives more than %d patterns (placeholders, windash and encodings multiply)", maxValuePatterns)
+		}
 	}
 	return out, nil
 }
