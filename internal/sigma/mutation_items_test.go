@@ -457,3 +457,23 @@ func TestWindashBoundedWhileBuilding(t *testing.T) {
 		expectParseError(t, sel("a|"+mods+": 'a-b-c-d-e-f'"), "more than 16384 patterns")
 	}
 }
+
+// TestEncodeBoundedWhileBuilding: base64offset triples the values it is
+// given; chained (base64offset|base64offset|...) the values grow as 3^n,
+// and the encoding stops once they pass maxValuePatterns, as windash does.
+func TestEncodeBoundedWhileBuilding(t *testing.T) {
+	vals := func(n int) []sstring {
+		out := make([]sstring, n)
+		for i := range out {
+			out[i] = sstring{{lit: fmt.Sprintf("value %d", i)}}
+		}
+		return out
+	}
+	if vs, err := encode("base64offset", vals(maxValuePatterns/3)); err != nil || len(vs) != maxValuePatterns/3*3 {
+		t.Errorf("%d values: %d encodings, %v", maxValuePatterns/3, len(vs), err)
+	}
+	if vs, err := encode("base64offset", vals(maxValuePatterns/3+1)); err == nil || !strings.Contains(err.Error(), "more than 16384 patterns") {
+		t.Errorf("%d values: %d encodings, %v; want an error", maxValuePatterns/3+1, len(vs), err)
+	}
+	expectParseError(t, sel("a|"+strings.Repeat("base64offset|", 9)+"contains: 'secret'"), "more than 16384 patterns")
+}

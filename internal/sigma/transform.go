@@ -100,6 +100,9 @@ func encode(mod string, vals []sstring) ([]sstring, error) {
 		for _, e := range encodeString(mod, s) {
 			out = append(out, sstring{{lit: e}})
 		}
+		if len(out) > maxValuePatterns { // chained base64offset triples each time
+			return nil, fmt.Errorf("gives more than %d patterns (placeholders, windash and encodings multiply)", maxValuePatterns)
+		}
 	}
 	return out, nil
 }
