@@ -142,6 +142,7 @@ func TestWindashMultiByteDashInRule(t *testing.T) {
 // three and three either side of a star, are too many; five are not).
 func TestWindashDashesCountedAcrossWildcards(t *testing.T) {
 	expectParseError(t, sel("cmd|windash: 'a-b-c-d*e-f-g-h'"), "more than 5 dash characters")
+	expectParseError(t, sel("cmd|windash: 'a-b-c-d-e-f*g-h'"), "more than 5 dash characters")
 	expect(t, sel("cmd|windash: 'a-b-c*d-e-f-g'"), map[string]bool{`{"cmd":"a/b/c d/e/f/g"}`: true, `{"cmd":"a/b/c d/e/f+g"}`: false})
 }
 
