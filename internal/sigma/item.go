@@ -317,7 +317,7 @@ func (it *item) compileValue(file string, y yval, sp itemSpec, opt ParseOptions)
 		// windash, readMods rejects encodings there) vary the value as
 		// written, then each variant's placeholders are replaced.
 		if k > 0 {
-			vs := []sstring{{{lit: y.text}}}
+			vs := []sstring{placeholderPieces(y.text)}
 			for range sp.transforms[:k] {
 				var err error
 				if vs, err = windash(vs); err != nil {
@@ -326,8 +326,11 @@ func (it *item) compileValue(file string, y yval, sp itemSpec, opt ParseOptions)
 			}
 			texts = texts[:0]
 			for _, v := range vs {
-				t, _ := v.plain()
-				texts = append(texts, t)
+				var b strings.Builder
+				for _, p := range v {
+					b.WriteString(p.lit)
+				}
+				texts = append(texts, b.String())
 			}
 		}
 		var expanded []string

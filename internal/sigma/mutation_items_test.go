@@ -478,3 +478,16 @@ func TestEncodeBoundedWhileBuilding(t *testing.T) {
 	}
 	expectParseError(t, sel("a|"+strings.Repeat("base64offset|", 9)+"contains: 'secret'"), "more than 16384 patterns")
 }
+
+// TestWindashLeavesPlaceholderNames: with windash|expand the dashes of
+// the value vary, not those of a placeholder's name (the name is looked up
+// as written); an escaped "\%" and a lone '%' stay literal text.
+func TestWindashLeavesPlaceholderNames(t *testing.T) {
+	ph := map[string][]string{"my-list": {"one"}}
+	expectPlaceholders(t, sel("cmd|windash|expand: '-x %my-list% \\%y-z 5%-'"), ph, map[string]bool{
+		`{"cmd":"/x one %y/z 5%\u2013"}`:  true,
+		`{"cmd":"-x one %y-z 5%-"}`:       true,
+		`{"cmd":"-x one %y-z 5%+"}`:       false,
+		`{"cmd":"-x %my-list% %y-z 5%-"}`: false,
+	})
+}

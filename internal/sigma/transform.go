@@ -198,6 +198,38 @@ func expandPlaceholders(s string, ph map[string][]string) ([]string, error) {
 	return outs, nil
 }
 
+// placeholderPieces splits s as expandPlaceholders reads it: each %name%
+// is a piece of its own, marked as a wildcard ('%') so that windash leaves
+// the name alone; the rest is literal text ("\%" included).
+func placeholderPieces(s string) sstring {
+	var out sstring
+	lit := 0 // start of the pending literal text
+	for i := 0; i < len(s); {
+		switch {
+		case strings.HasPrefix(s[i:], `\%`):
+			i += 2
+		case s[i] == '%':
+			j := strings.IndexByte(s[i+1:], '%')
+			if j < 0 {
+				i = len(s)
+				continue
+			}
+			if lit < i {
+				out = append(out, piece{lit: s[lit:i]})
+			}
+			out = append(out, piece{lit: s[i : i+j+2], wild: '%'})
+			i += j + 2
+			lit = i
+		default:
+			i++
+		}
+	}
+	if lit < len(s) || len(out) == 0 {
+		out = append(out, piece{lit: s[lit:]})
+	}
+	return out
+}
+
 func knownNames(ph map[string][]string) string {
 	if len(ph) == 0 {
 		return "none"
