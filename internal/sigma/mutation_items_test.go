@@ -490,4 +490,8 @@ func TestWindashLeavesPlaceholderNames(t *testing.T) {
 		`{"cmd":"-x one %y-z 5%+"}`:       false,
 		`{"cmd":"-x %my-list% %y-z 5%-"}`: false,
 	})
+	expectPlaceholders(t, sel("cmd|windash|expand: '-%my-list%'"), ph, map[string]bool{
+		`{"cmd":"/one"}`: true,
+		`{"cmd":"one"}`:  false,
+	})
 }
