@@ -723,3 +723,20 @@ func TestValuePatternsBounded(t *testing.T) {
 		t.Errorf("4096 values x 5 windash variants: %v", err)
 	}
 }
+
+// TestEncodedLengthBounded: each wide doubles a value's length, so a chain
+// of them grows it exponentially with a single pattern. The patterns of one
+// value may hold at most maxValueBytes bytes; past that the rule is rejected
+// at the value, quickly, and a long but reasonable chain is accepted.
+func TestEncodedLengthBounded(t *testing.T) {
+	chain := func(n int) string { return strings.Repeat("|wide", n) }
+	ok := detectionRule("    sel:\n        a" + chain(10) + ": 'abcd'\n    condition: sel\n") // 4 KiB
+	if _, err := parseRuleText(t, ok, ParseOptions{}); err != nil {
+		t.Errorf("ten wides: %v", err)
+	}
+	long := detectionRule("    sel:\n        a" + chain(40) + ": 'abcd'\n    condition: sel\n")
+	_, err := parseRuleText(t, long, ParseOptions{})
+	if err == nil || !strings.HasPrefix(err.Error(), "test.yml:8:") || !strings.Contains(err.Error(), fmt.Sprintf("more than %d bytes", maxValueBytes)) {
+		t.Errorf("forty wides: %v", err)
+	}
+}

@@ -90,8 +90,11 @@ func indexDash(s string) (int, int) {
 }
 
 // encode applies an encoding modifier. Encoded values cannot hold wildcards.
+// Chained encodings multiply what a value turns into: base64offset triples
+// the number of patterns, wide doubles their length. Both are bounded.
 func encode(mod string, vals []sstring) ([]sstring, error) {
 	var out []sstring
+	size := 0
 	for _, v := range vals {
 		s, ok := v.plain()
 		if !ok {
@@ -99,13 +102,22 @@ func encode(mod string, vals []sstring) ([]sstring, error) {
 		}
 		for _, e := range encodeString(mod, s) {
 			out = append(out, sstring{{lit: e}})
+			size += len(e)
 		}
-		if len(out) > maxValuePatterns { // chained base64offset triples each time
+		if len(out) > maxValuePatterns {
 			return nil, fmt.Errorf("gives more than %d patterns (placeholders, windash and encodings multiply)", maxValuePatterns)
+		}
+		if size > maxValueBytes {
+			return nil, fmt.Errorf("%s makes more than %d bytes of patterns (chained encodings multiply the length)", mod, maxValueBytes)
 		}
 	}
 	return out, nil
 }
+
+// maxValueBytes bounds the total length of the patterns one rule value's
+// encodings give: far above any real rule, far below what a chain such as
+// wide|wide|wide|... (doubling at each step) would allocate unchecked.
+const maxValueBytes = 1 << 20
 
 func encodeString(mod, s string) []string {
 	switch mod {
