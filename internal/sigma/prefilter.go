@@ -2,6 +2,7 @@ package sigma
 
 import (
 	"bytes"
+	"errors"
 	"regexp/syntax"
 	"sort"
 	"strconv"
@@ -222,7 +223,7 @@ func maybeScalar(s string) bool {
 		return true
 	}
 	_, err := strconv.ParseFloat(s, 64)
-	return err == nil
+	return err == nil || errors.Is(err, strconv.ErrRange) // 1e999 is a JSON number too
 }
 
 // asciiRun returns the longest run of printable ASCII in s.
