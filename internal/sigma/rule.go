@@ -103,7 +103,7 @@ func checkMeta(doc Document) error {
 	if st := MapValue(doc.Node, "status"); st != nil && !statuses[m.Status] {
 		return NodeError(doc.File, st, "status %q is not one of stable, test, experimental, deprecated, unsupported", m.Status)
 	}
-	if len(m.Title) > 256 {
+	if utf8.RuneCountInString(m.Title) > 256 { // the specification counts characters
 		return NodeError(doc.File, MapValue(doc.Node, "title"), "title longer than 256 characters")
 	}
 	return nil
