@@ -1,8 +1,11 @@
 package sigma
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/signwatch/signwatch/internal/event"
 )
 
 // Tests written while testing the engine's tests by mutation: each pins a
@@ -29,5 +32,202 @@ func TestTitleLengthCountsCharacters(t *testing.T) {
 	}
 	if _, err := parseRuleText(t, "title: "+strings.Repeat("é", 257)+body, ParseOptions{}); err == nil {
 		t.Error("257-character title accepted")
+	}
+}
+
+// --- Rule index ---
+
+// TestIndexSlotsReordered: the index keeps, per indexed field, the length
+// range of its keys. Fields are reordered (most keys first) after they are
+// collected; the ranges must follow them, or a value of one field is judged
+// by another field's range and its rule is never evaluated.
+func TestIndexSlotsReordered(t *testing.T) {
+	bodies := []string{
+		"    sel:\n        a: x\n    condition: sel\n",
+		"    sel:\n        b:\n            - longvalue-aaaaaaaaaaaa\n            - longvalue-bbbbbbbbbbbbb\n    condition: sel\n",
+	}
+	e := manyRules(t, len(bodies), func(i int) string { return bodies[i] })
+	for js, want := range map[string]int{
+		`{"a":"x"}`:                               1,
+		`{"b":"longvalue-aaaaaaaaaaaa"}`:          1,
+		`{"a":"x","b":"longvalue-bbbbbbbbbbbbb"}`: 2,
+		`{"b":"x"}`:                               0,
+	} {
+		if got := len(matches(t, e, js)); got != want {
+			t.Errorf("%s: %d rules match, want %d", js, got, want)
+		}
+	}
+}
+
+// manyRules compiles n rules; rule i is given by body(i).
+func manyRules(t *testing.T, n int, body func(i int) string) *Engine {
+	t.Helper()
+	var rules []*Rule
+	for i := 0; i < n; i++ {
+		src := fmt.Sprintf("title: r%d\nid: rule-%d\nlogsource:\n    product: aws\ndetection:\n%s", i, i, body(i))
+		r, err := parseRuleText(t, src, ParseOptions{})
+		if err != nil {
+			t.Fatalf("rule %d: %v", i, err)
+		}
+		rules = append(rules, r)
+	}
+	e, err := Compile(rules, nil, CompileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// TestIndexManyRules: with more than 64 rules (several words of candidate
+// bits), every rule, indexed or not, is found where it matches.
+func TestIndexManyRules(t *testing.T) {
+	const n = 150
+	e := manyRules(t, n, func(i int) string {
+		if i%3 == 0 { // no exact value: always a candidate
+			return fmt.Sprintf("    sel:\n        k|startswith: 'v%d-'\n    condition: sel\n", i)
+		}
+		return fmt.Sprintf("    sel:\n        k: 'v%d-x'\n    condition: sel\n", i)
+	})
+	for i := 0; i < n; i++ {
+		js := fmt.Sprintf(`{"k":"v%d-x"}`, i)
+		ms := matches(t, e, js)
+		if len(ms) != 1 || ms[0].Rule.ID != fmt.Sprintf("rule-%d", i) {
+			t.Errorf("%s: %d matches, want rule-%d alone", js, len(ms), i)
+		}
+	}
+}
+
+// --- Literal prefilter ---
+
+// TestMayMatchWideOr: an OR of two selections that each need several
+// literals has more clauses in its product than the prefilter keeps; the
+// event that only the second selection matches must still pass.
+func TestMayMatchWideOr(t *testing.T) {
+	expect(t, `    first:
+        a: alphaone
+        b: alphatwo
+        c: alphathree
+    second:
+        d: betaone
+        e: betatwo
+        f: betathree
+    condition: first or second
+`, map[string]bool{
+		`{"a":"alphaone","b":"alphatwo","c":"alphathree"}`: true,
+		`{"d":"betaone","e":"betatwo","f":"betathree"}`:    true,
+		`{"d":"betaone","e":"betatwo","f":"other"}`:        false,
+	})
+}
+
+// TestMayMatchEnrichmentField: an enrichment field's value comes from the
+// Enricher, not from the raw event, so the prefilter cannot require it.
+func TestMayMatchEnrichmentField(t *testing.T) {
+	r, err := parseRuleText(t, detectionRule("    sel:\n        sourceCountry: Ruritania\n    condition: sel\n"), ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := Compile([]*Rule{r}, nil, CompileOptions{EnrichFields: []string{"sourceCountry"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := `{"eventName":"ConsoleLogin","sourceIPAddress":"192.0.2.1"}`
+	var d event.Doc
+	if err := d.Parse([]byte(raw)); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	e.Match(d.Root(), mapEnricher{"sourceCountry": "Ruritania"}, func(Match) { n++ })
+	if n != 1 {
+		t.Fatalf("enriched event: %d matches, want 1", n)
+	}
+	if !e.MayMatch([]byte(raw)) {
+		t.Error("MayMatch rejected an event that an enriched field makes match")
+	}
+}
+
+// TestMayMatchExactObjectText: an exact value compared with an object's
+// JSON text ends with '}', which no string quote follows in the raw event.
+func TestMayMatchExactObjectText(t *testing.T) {
+	expect(t, "    sel:\n        p: '{\"name\":\"trail\"}'\n    condition: sel\n", map[string]bool{
+		`{"p":{"name":"trail"}}`:       true,
+		`{"p":{"name":"trail"},"q":1}`: true,
+		`{"p":{"name":"other"}}`:       false,
+	})
+}
+
+// TestMayMatchControlCharacters: a value holding a control character (a
+// tab) is written in JSON as an escape (\t), so the raw event never holds
+// the character itself: the prefilter's literal must leave it out.
+func TestMayMatchControlCharacters(t *testing.T) {
+	expect(t, "    sel:\n        f|contains: \"col1\\tcol2\"\n    condition: sel\n", map[string]bool{
+		`{"f":"x col1\tcol2 y"}`: true,
+		`{"f":"x col1 col2 y"}`:  false,
+	})
+}
+
+// TestMayMatchRegexOptionalParts: only the parts every match of a regular
+// expression contains can be required; alternatives and optional groups
+// cannot.
+func TestMayMatchRegexOptionalParts(t *testing.T) {
+	expect(t, "    sel:\n        f|re: 'alphaxx|betayy'\n    condition: sel\n", map[string]bool{
+		`{"f":"alphaxx"}`: true,
+		`{"f":"betayy"}`:  true,
+		`{"f":"gamma"}`:   false,
+	})
+	expect(t, "    sel:\n        f|re: 'ab(?:cdefgh)?ij'\n    condition: sel\n", map[string]bool{
+		`{"f":"abij"}`:       true,
+		`{"f":"abcdefghij"}`: true,
+		`{"f":"abcdef"}`:     false,
+	})
+	expect(t, "    sel:\n        f|re: 'pre(?:alphaxx|betayy)'\n    condition: sel\n", map[string]bool{
+		`{"f":"prebetayy"}`:  true,
+		`{"f":"prealphaxx"}`: true,
+		`{"f":"pregamma"}`:   false,
+	})
+}
+
+// TestMayMatchEscapedCaseMappings: U+212A (Kelvin sign) and U+0130 (capital
+// I with dot) lower-case to ASCII k and i; written as JSON escapes they hide
+// those letters from a byte search.
+func TestMayMatchEscapedCaseMappings(t *testing.T) {
+	expect(t, "    sel:\n        f: kelvin\n    condition: sel\n", map[string]bool{
+		`{"f":"\u212Aelvin"}`: true,
+		`{"f":"\u212aelvin"}`: true,
+		`{"f":"elvin"}`:       false,
+	})
+	expect(t, "    sel:\n        f: identity\n    condition: sel\n", map[string]bool{
+		`{"f":"\u0130dentity"}`: true,
+		`{"f":"dentity"}`:       false,
+	})
+}
+
+// TestMayMatchTwoByteLiteral: a one-character endswith value gives a
+// two-byte literal, the character and the closing quote.
+func TestMayMatchTwoByteLiteral(t *testing.T) {
+	expect(t, "    sel:\n        f|endswith: 'q'\n    condition: sel\n", map[string]bool{
+		`{"f":"abq"}`:  true,
+		`{"f":"q"}`:    true,
+		`{"f":"abqz"}`: false,
+	})
+}
+
+// TestMayMatchLiteralStartAtEnd: the prefilter's root skipping may find a
+// literal's first two bytes at the very end of the event (here "}}" of a
+// three-byte literal); it must not read past the end (it used to be one
+// index away from a panic no test reached).
+func TestMayMatchLiteralStartAtEnd(t *testing.T) {
+	e := compileOne(t, "    sel:\n        p|contains: '}}}'\n    condition: sel\n")
+	for js, want := range map[string]bool{
+		`{"x":1,"p":{"b":1}}`:             false,
+		`{"p":{"b":1}}`:                   false,
+		`{"p":{"b":{"c":{"d":1}}}}`:       true,
+		`{"p":{"b":{"c":{"d":1}}},"q":1}`: true,
+	} {
+		if got := len(matches(t, e, js)) > 0; got != want {
+			t.Errorf("%s: match %v, want %v", js, got, want)
+		}
+		if !want && e.MayMatch([]byte(js)) {
+			t.Errorf("%s: MayMatch true, though the literal }}} is absent", js)
+		}
 	}
 }
