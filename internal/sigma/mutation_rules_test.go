@@ -231,3 +231,77 @@ func TestMayMatchLiteralStartAtEnd(t *testing.T) {
 		}
 	}
 }
+
+// --- Conditions ---
+
+// TestConditionSelectionReferencedTwice: a selection's result is computed
+// once per event and reused; a false result must stay false when the
+// selection is referenced again.
+func TestConditionSelectionReferencedTwice(t *testing.T) {
+	truthTable(t, "not a and (a or b)", func(a, b, c bool) bool { return !a && b })
+	truthTable(t, "(a or b) and not a and (c or a)", func(a, b, c bool) bool { return !a && b && c })
+	truthTable(t, "1 of them and not a and not b", func(a, b, c bool) bool { return !a && !b && c })
+}
+
+// TestConditionNotNesting: a chain of "not" is bounded like nested
+// parentheses (each is a level of recursion), so a hostile condition
+// cannot exhaust the stack.
+func TestConditionNotNesting(t *testing.T) {
+	one := func(string, bool) []int { return []int{0} }
+	if _, err := parseCondition(strings.Repeat("not ", 50)+"a", one); err != nil {
+		t.Errorf("50 nested nots: %v", err)
+	}
+	_, err := parseCondition(strings.Repeat("not ", 500)+"a", one)
+	if err == nil || !strings.Contains(err.Error(), "nested too deeply") {
+		t.Errorf("500 nested nots: %v", err)
+	}
+	mixed := strings.Repeat("not (", 300) + "a" + strings.Repeat(")", 300)
+	if _, err := parseCondition(mixed, one); err == nil {
+		t.Error("300 levels of not ( ... ) accepted")
+	}
+}
+
+// TestConditionMoreErrors: malformed conditions are rejected with the
+// reason, not read as something else.
+func TestConditionMoreErrors(t *testing.T) {
+	for cond, want := range map[string]string{
+		"(a b":       "missing closing parenthesis for the one at character 1",
+		"(a b)":      "missing closing parenthesis for the one at character 1",
+		"a?":         `needs "1 of"`,
+		"a and or b": `unexpected "or"`,
+		"or a":       `unexpected "or"`,
+		"1 of (a)":   `expected a search identifier pattern or "them"`,
+		"1 of )":     `expected a search identifier pattern or "them"`,
+		"1 of":       `expected a search identifier pattern or "them"`,
+		"1 of all":   `"all" matches no search identifier`,
+		"a | NEAR b": "temporal",
+		"not":        "unexpected end of condition",
+		"()":         `unexpected ")"`,
+	} {
+		expectParseError(t, threeSels+"    condition: '"+cond+"'\n", want)
+	}
+}
+
+// TestConditionIdentifierCharacters: search identifiers are YAML keys;
+// dashes, dots and any non-ASCII letters (here À, whose UTF-8 form ends
+// with the byte 0x80) are part of them, and tabs and newlines separate
+// tokens like spaces.
+func TestConditionIdentifierCharacters(t *testing.T) {
+	body := "    sel-a:\n        a: 1\n    sel.b:\n        b: 1\n    auswahlÀ:\n        c: 1\n"
+	for cond, want := range map[string]func(a, b, c bool) bool{
+		"sel-a and not sel.b":        func(a, b, c bool) bool { return a && !b },
+		"\"sel-a\\tor\\tauswahlÀ\"":  func(a, b, c bool) bool { return a || c },
+		"\"sel.b\\nand\\r\\nsel-a\"": func(a, b, c bool) bool { return a && b },
+		"1 of sel?b":                 func(a, b, c bool) bool { return b },
+		"all of auswahl?":            func(a, b, c bool) bool { return c },
+	} {
+		e := compileOne(t, body+"    condition: "+cond+"\n")
+		for i := 0; i < 8; i++ {
+			a, b, c := i&1 != 0, i&2 != 0, i&4 != 0
+			js := "{" + kv("a", a) + "," + kv("b", b) + "," + kv("c", c) + "}"
+			if got := len(matches(t, e, js)) > 0; got != want(a, b, c) {
+				t.Errorf("%s on %s: %v", cond, js, got)
+			}
+		}
+	}
+}
