@@ -98,6 +98,9 @@ func LoadDocuments(file string, data []byte) ([]Document, []error) {
 			continue
 		}
 		n := root.Content[0]
+		if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
+			continue // an empty document (a trailing "---"): no rule, no error
+		}
 		if n.Kind != yaml.MappingNode {
 			errs = append(errs, NodeError(file, n, "document %d is not a mapping", i+1))
 			continue

@@ -305,3 +305,27 @@ func TestConditionIdentifierCharacters(t *testing.T) {
 		}
 	}
 }
+
+// --- Rule loading ---
+
+const loadRule = "title: x\nlogsource: {product: aws}\ndetection:\n    s: {a: 1}\n    condition: s\n"
+
+// TestLoadEmptyDocuments: an empty YAML document (a trailing "---", two
+// separators in a row, a document holding only a comment) holds no rule
+// and is no error.
+func TestLoadEmptyDocuments(t *testing.T) {
+	for _, src := range []string{
+		loadRule + "---\n",
+		loadRule + "---\n---\n" + loadRule,
+		"---\n# nothing yet\n---\n" + loadRule,
+		"---\n" + loadRule + "--- ~\n",
+	} {
+		docs, errs := LoadDocuments("f.yml", []byte(src))
+		if len(errs) > 0 {
+			t.Errorf("%q: %v", src, errs)
+		}
+		if want := strings.Count(src, "title:"); len(docs) != want {
+			t.Errorf("%q: %d documents, want %d", src, len(docs), want)
+		}
+	}
+}
