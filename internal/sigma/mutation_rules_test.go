@@ -1,6 +1,7 @@
 package sigma
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -327,5 +328,182 @@ func TestLoadEmptyDocuments(t *testing.T) {
 		if want := strings.Count(src, "title:"); len(docs) != want {
 			t.Errorf("%q: %d documents, want %d", src, len(docs), want)
 		}
+	}
+}
+
+// TestLoadKeepsGoingAfterBadDocument: a document that is not a mapping is
+// reported and the documents after it are still returned, with their
+// position in the file.
+func TestLoadKeepsGoingAfterBadDocument(t *testing.T) {
+	docs, errs := LoadDocuments("f.yml", []byte("- a list\n---\n"+loadRule+"---\njust text\n---\n"+loadRule))
+	if len(errs) != 2 {
+		t.Errorf("errors %v, want two", errs)
+	}
+	if len(docs) != 2 || docs[0].Index != 1 || docs[1].Index != 3 || docs[0].Line != 3 {
+		t.Fatalf("documents %+v, want two, at indexes 1 and 3", docs)
+	}
+	var pe *PosError
+	if !errors.As(errs[0], &pe) || pe.Line != 1 || !strings.Contains(pe.Msg, "document 1 is not a mapping") {
+		t.Errorf("first error: %v", errs[0])
+	}
+}
+
+// TestLoadSyntaxErrorLine: a YAML syntax error names its line.
+func TestLoadSyntaxErrorLine(t *testing.T) {
+	_, errs := LoadDocuments("f.yml", []byte("title: x\nlogsource: {product: aws}\ndetection: [\n"))
+	var pe *PosError
+	if len(errs) != 1 || !errors.As(errs[0], &pe) || pe.Line == 0 || !strings.HasPrefix(errs[0].Error(), "f.yml:") {
+		t.Fatalf("errors %v, want one syntax error with a line", errs)
+	}
+	if want := fmt.Sprintf("f.yml:%d: YAML syntax:", pe.Line); !strings.HasPrefix(pe.Error(), want) {
+		t.Errorf("%q does not start with %q", pe.Error(), want)
+	}
+}
+
+// TestPosErrorText: file:line:column when both are known, file:line, or
+// the file alone.
+func TestPosErrorText(t *testing.T) {
+	for e, want := range map[PosError]string{
+		{File: "r.yml", Line: 2, Column: 1, Msg: "m"}: "r.yml:2:1: m",
+		{File: "r.yml", Line: 2, Msg: "m"}:            "r.yml:2: m",
+		{File: "r.yml", Msg: "m"}:                     "r.yml: m",
+	} {
+		if got := e.Error(); got != want {
+			t.Errorf("%+v: %q, want %q", e, got, want)
+		}
+	}
+}
+
+// TestRuleStructureErrors: malformed rules are rejected with the reason
+// and a position, instead of loading a rule that matches wrongly (an empty
+// map would match every event, an empty list none).
+func TestRuleStructureErrors(t *testing.T) {
+	for body, want := range map[string]string{
+		"    s: {a: 1}\n    s: {b: 1}\n    condition: s\n": `search identifier "s" defined twice`,
+		"    condition: s\n":                                             "detection has no search identifier",
+		"    s: {a: 1}\n    condition: []\n":                             "condition list is empty",
+		"    s: {a: 1}\n    condition:\n        - s\n        - {x: 1}\n": "condition must be a string",
+		"    s: {a: 1}\n    condition: {x: 1}\n":                         "condition must be a string or a list of strings",
+		"    s: []\n    condition: s\n":                                  `search identifier "s" is an empty list`,
+		"    s: {}\n    condition: s\n":                                  "empty map in detection",
+		"    s:\n        - {}\n    condition: s\n":                       "empty map in detection",
+		"    s: {a: 1}\n":                                                "detection has no condition",
+	} {
+		expectParseError(t, body, want)
+	}
+	head := "title: t\n"
+	for src, want := range map[string]string{
+		"title: '   '\nlogsource: {product: aws}\ndetection:\n    s: {a: 1}\n    condition: s\n":          "rule has no title",
+		head + "logsource: aws\ndetection:\n    s: {a: 1}\n    condition: s\n":                            "logsource must be a mapping",
+		head + "detection:\n    s: {a: 1}\n    condition: s\n":                                            "missing logsource",
+		head + "logsource: {product: aws}\nfields: {a: 1}\ndetection:\n    s: {a: 1}\n    condition: s\n": "fields: must be a list of strings",
+		head + "logsource: {product: aws}\nstatus: final\ndetection:\n    s: {a: 1}\n    condition: s\n":  `status "final" is not one of`,
+		head + "logsource: {product: aws}\ndetection: [s]\n":                                              "detection must be a mapping",
+	} {
+		_, err := parseRuleText(t, src, ParseOptions{})
+		var pe *PosError
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: error %v, want %q", src, err, want)
+		} else if !errors.As(err, &pe) || pe.Line == 0 {
+			t.Errorf("%q: error %v has no line", src, err)
+		}
+	}
+}
+
+// TestParseRuleRejectsOtherKinds: ParseRule and ParseFilter each take only
+// their own kind of document.
+func TestParseRuleRejectsOtherKinds(t *testing.T) {
+	docs, errs := LoadDocuments("f.yml", []byte("title: f\nlogsource: {product: aws}\nfilter:\n    rules: [x]\n    s: {a: 1}\n    condition: s\n---\n"+loadRule))
+	if len(errs) > 0 || len(docs) != 2 {
+		t.Fatalf("%d documents, errors %v", len(docs), errs)
+	}
+	if _, err := ParseRule(docs[0], ParseOptions{}); err == nil || !strings.Contains(err.Error(), "not a detection rule") {
+		t.Errorf("ParseRule of a filter: %v", err)
+	}
+	if _, err := ParseFilter(docs[1], ParseOptions{}); err == nil || !strings.Contains(err.Error(), "not a filter") {
+		t.Errorf("ParseFilter of a rule: %v", err)
+	}
+}
+
+// parseFilterText parses the single filter in src.
+func parseFilterText(t *testing.T, src string) (*Filter, error) {
+	t.Helper()
+	docs, errs := LoadDocuments("mf.yml", []byte(src))
+	if len(errs) > 0 || len(docs) != 1 {
+		t.Fatalf("%d documents, errors %v", len(docs), errs)
+	}
+	return ParseFilter(docs[0], ParseOptions{})
+}
+
+// TestFilterRulesKeyIsNoSelection: a filter's "rules" list names rules; it
+// is not a search identifier, so "all of them" does not require the rule
+// id to appear in the event.
+func TestFilterRulesKeyIsNoSelection(t *testing.T) {
+	f, err := parseFilterText(t, `title: f
+logsource: {product: aws}
+filter:
+    rules: [11111111-1111-4111-8111-111111111111]
+    user:
+        userIdentity.userName: breakglass
+    condition: all of them
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Selections) != 1 || f.Selections[0] != "user" {
+		t.Errorf("filter selections %q, want [user]", f.Selections)
+	}
+	r, err := parseRuleText(t, detectionRule("    sel:\n        eventName: ConsoleLogin\n    condition: sel\n"), ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := Compile([]*Rule{r}, []*Filter{f}, CompileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := matches(t, e, `{"eventName":"ConsoleLogin","userIdentity":{"userName":"breakglass"}}`); len(got) != 0 {
+		t.Error("the filter did not remove the break-glass user's login")
+	}
+	if got := matches(t, e, `{"eventName":"ConsoleLogin","userIdentity":{"userName":"alice"}}`); len(got) != 1 {
+		t.Error("the filter removed another user's login")
+	}
+}
+
+// TestFilterStructureErrors: a filter must have a title and name at least
+// one rule; an empty reference would name nothing.
+func TestFilterStructureErrors(t *testing.T) {
+	tail := "    s: {a: 1}\n    condition: s\n"
+	for src, want := range map[string]string{
+		"logsource: {product: aws}\nfilter:\n    rules: [x]\n" + tail:               "filter has no title",
+		"title: f\nlogsource: {product: aws}\nfilter:\n    rules: []\n" + tail:      "filter rules list is empty",
+		"title: f\nlogsource: {product: aws}\nfilter:\n    rules: [x, '']\n" + tail: "each entry must be a rule id or name",
+		"title: f\nlogsource: {product: aws}\nfilter:\n    rules: {x: 1}\n" + tail:  "filter rules must be a list",
+		"title: f\nlogsource: {product: aws}\nfilter: [x]\n":                        "filter must be a mapping",
+	} {
+		if _, err := parseFilterText(t, src); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: error %v, want %q", src, err, want)
+		}
+	}
+}
+
+// TestFilterAppliesToNamedRulesOnly: a filter names rules by id or name; a
+// rule without a name is not named by any filter.
+func TestFilterAppliesToNamedRulesOnly(t *testing.T) {
+	f, err := parseFilterText(t, "title: f\nlogsource: {product: aws}\nfilter:\n    rules: [some-rule-name]\n    s: {a: 1}\n    condition: s\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	aws := Logsource{Product: "aws"}
+	for _, r := range []*Rule{
+		{Meta: Meta{ID: "x"}, Logsource: aws},
+		{Meta: Meta{}, Logsource: aws},
+		{Meta: Meta{Name: "other-name"}, Logsource: aws},
+	} {
+		if f.appliesTo(r) {
+			t.Errorf("filter for some-rule-name applies to %+v", r.Meta)
+		}
+	}
+	if !f.appliesTo(&Rule{Meta: Meta{Name: "some-rule-name"}, Logsource: aws}) || !f.appliesTo(&Rule{Meta: Meta{ID: "some-rule-name"}, Logsource: aws}) {
+		t.Error("filter does not apply to the rule it names")
 	}
 }
