@@ -61,6 +61,9 @@ func ParseFilter(doc Document, opt ParseOptions) (*Filter, error) {
 func decodeRuleRefs(file string, n *yaml.Node, out *[]string) error {
 	switch n.Kind {
 	case yaml.ScalarNode:
+		if n.Value == "" { // "rules:" left empty, or ''
+			return NodeError(file, n, "filter rules: each entry must be a rule id or name")
+		}
 		*out = []string{n.Value}
 	case yaml.SequenceNode:
 		for _, e := range n.Content {

@@ -477,6 +477,8 @@ func TestFilterStructureErrors(t *testing.T) {
 		"logsource: {product: aws}\nfilter:\n    rules: [x]\n" + tail:               "filter has no title",
 		"title: f\nlogsource: {product: aws}\nfilter:\n    rules: []\n" + tail:      "filter rules list is empty",
 		"title: f\nlogsource: {product: aws}\nfilter:\n    rules: [x, '']\n" + tail: "each entry must be a rule id or name",
+		"title: f\nlogsource: {product: aws}\nfilter:\n    rules: ''\n" + tail:      "rule id or name",
+		"title: f\nlogsource: {product: aws}\nfilter:\n    rules:\n" + tail:         "rule id or name",
 		"title: f\nlogsource: {product: aws}\nfilter:\n    rules: {x: 1}\n" + tail:  "filter rules must be a list",
 		"title: f\nlogsource: {product: aws}\nfilter: [x]\n":                        "filter must be a mapping",
 	} {
