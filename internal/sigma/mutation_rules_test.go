@@ -509,3 +509,157 @@ func TestFilterAppliesToNamedRulesOnly(t *testing.T) {
 		t.Error("filter does not apply to the rule it names")
 	}
 }
+
+// --- Field resolution ---
+
+// TestFieldValueFirstOfArray: where a path crosses an array, FieldValue
+// gives the first non-null value in event order (docs/sigma.md, field
+// mappings: "the first present, non-null value").
+func TestFieldValueFirstOfArray(t *testing.T) {
+	e, err := Compile(nil, nil, CompileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d event.Doc
+	if err := d.Parse([]byte(`{"r":[{"arn":null},{"arn":"first"},{"arn":"second"}]}`)); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := e.FieldValue(d.Root(), "r.arn"); !ok || v != "first" {
+		t.Errorf("FieldValue r.arn = %q, %v; want first", v, ok)
+	}
+}
+
+// TestStateGenerationWrap: the per-event caches are keyed by a generation
+// counter; when it wraps around, no value of an earlier event may be taken
+// for the current one.
+func TestStateGenerationWrap(t *testing.T) {
+	e := compileOne(t, "    sel:\n        userIdentity.type: Root\n    condition: sel\n")
+	parse := func(js string) event.Value {
+		var d event.Doc
+		if err := d.Parse([]byte(js)); err != nil {
+			t.Fatal(err)
+		}
+		return d.Root()
+	}
+	st := newState(e)
+	count := func() int {
+		n := 0
+		for _, c := range e.rules {
+			if st.ruleMatches(c) {
+				n++
+			}
+		}
+		return n
+	}
+	st.reset(parse(`{"userIdentity":{"type":"Root"}}`), nil) // generation 1
+	if count() != 1 {
+		t.Fatal("first event does not match")
+	}
+	st.gen = ^uint32(0) // the next reset wraps to generation 1 again
+	st.reset(parse(`{"userIdentity":{"type":"IAMUser"}}`), nil)
+	if st.gen != 1 {
+		t.Fatalf("generation %d after the wrap, want 1", st.gen)
+	}
+	if count() != 0 {
+		t.Error("after the generation counter wrapped, a cached value of the previous event was used")
+	}
+}
+
+// TestFieldValueManyFields: FieldValue remembers how each field name is
+// resolved; each name keeps its own resolution, whatever the order of the
+// calls.
+func TestFieldValueManyFields(t *testing.T) {
+	e, err := Compile(nil, nil, CompileOptions{FieldMappings: map[string][]string{"user": {"u.name"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d event.Doc
+	if err := d.Parse([]byte(`{"a":"va","x":"vx","u":{"name":"vu"},"user":"unmapped"}`)); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"a": "va", "x": "vx", "user": "vu", "u.name": "vu"}
+	for round := 0; round < 2; round++ {
+		for _, f := range []string{"a", "x", "user", "u.name", "x", "a"} {
+			if v, ok := e.FieldValue(d.Root(), f); !ok || v != want[f] {
+				t.Errorf("round %d: FieldValue %s = %q, %v; want %q", round, f, v, ok, want[f])
+			}
+		}
+	}
+}
+
+// TestCompileUnparsedRule: a Rule not made by ParseRule has no detection;
+// Compile reports it instead of building an engine that fails on the
+// first event.
+func TestCompileUnparsedRule(t *testing.T) {
+	if _, err := Compile([]*Rule{{Meta: Meta{Title: "hand made", ID: "x"}}}, nil, CompileOptions{}); err == nil {
+		t.Error("Compile accepted a rule without a parsed detection")
+	}
+	if _, err := Compile([]*Rule{nil}, nil, CompileOptions{}); err == nil {
+		t.Error("Compile accepted a nil rule")
+	}
+}
+
+// TestMayMatchManyRulesAndLiterals: the prefilter keeps per-rule and
+// per-literal scratch space on the stack up to some size; rule sets and
+// literal sets around those sizes must work the same.
+func TestMayMatchManyRulesAndLiterals(t *testing.T) {
+	for _, n := range []int{127, 128, 129, 130} {
+		e := manyRules(t, n, func(i int) string {
+			return fmt.Sprintf("    sel:\n        k: 'value-%d'\n    condition: sel\n", i)
+		})
+		for _, i := range []int{0, n - 2, n - 1} {
+			js := fmt.Sprintf(`{"k":"value-%d"}`, i)
+			if !e.MayMatch([]byte(js)) || len(matches(t, e, js)) != 1 {
+				t.Errorf("%d rules: %s not matched by rule %d alone, or rejected", n, js, i)
+			}
+		}
+		if e.MayMatch([]byte(`{"k":"value-x"}`)) {
+			t.Errorf("%d rules: an event no rule matches passed", n)
+		}
+	}
+	for _, n := range []int{1023, 1024, 1025, 1026} {
+		var b strings.Builder
+		b.WriteString("    sel:\n        k:\n")
+		for i := 0; i < n; i++ {
+			fmt.Fprintf(&b, "            - 'literal-%d'\n", i)
+		}
+		b.WriteString("    condition: sel\n")
+		e := compileOne(t, b.String())
+		for _, i := range []int{0, n - 2, n - 1} {
+			js := fmt.Sprintf(`{"k":"literal-%d"}`, i)
+			if !e.MayMatch([]byte(js)) || len(matches(t, e, js)) != 1 {
+				t.Errorf("%d literals: %s rejected or not matched", n, js)
+			}
+		}
+	}
+}
+
+// TestIndexKeysOfDifferentLengths: one indexed field whose keys differ
+// much in length; short values must still be looked up.
+func TestIndexKeysOfDifferentLengths(t *testing.T) {
+	expect(t, "    sel:\n        a:\n            - x\n            - a-much-longer-value\n    condition: sel\n", map[string]bool{
+		`{"a":"x"}`:                   true,
+		`{"a":"A-Much-Longer-Value"}`: true,
+		`{"a":"y"}`:                   false,
+	})
+}
+
+// TestObjectTextWithEscapesDecoded: JSON carried in a string inside an
+// object is also searched with its escapes decoded (docs/sigma.md,
+// objects and arrays).
+func TestObjectTextWithEscapesDecoded(t *testing.T) {
+	expect(t, "    sel:\n        requestParameters|contains: '\"Action\":\"s3:GetObject\"'\n    condition: sel\n", map[string]bool{
+		`{"requestParameters":{"policy":"{\"Action\":\"s3:GetObject\"}"}}`: true,
+		`{"requestParameters":{"policy":"{\"Action\":\"s3:PutObject\"}"}}`: false,
+	})
+}
+
+// TestMayMatchEscapeAndLiteralTogether: one clause satisfied only through
+// an escape (the quote inside the value) and another by a literal in the
+// raw bytes together make the rule possible.
+func TestMayMatchEscapeAndLiteralTogether(t *testing.T) {
+	expect(t, "    sel:\n        a: 'quote\"inside'\n        b: plainlongvalue\n    condition: sel\n", map[string]bool{
+		`{"a":"quote\"inside","b":"plainlongvalue"}`: true,
+		`{"a":"quote\"inside","b":"other"}`:          false,
+	})
+}
