@@ -663,3 +663,22 @@ func TestMayMatchEscapeAndLiteralTogether(t *testing.T) {
 		`{"a":"quote\"inside","b":"other"}`:          false,
 	})
 }
+
+// TestRuleErrorPositions: errors point at the offending node: the second
+// definition of an identifier, the timeframe key, the token of a
+// condition (with the "condition:" prefix naming where it is).
+func TestRuleErrorPositions(t *testing.T) {
+	for body, want := range map[string]string{
+		// detectionRule puts the first detection line on line 7.
+		"    s: {a: 1}\n    s: {b: 1}\n    condition: s\n":            "test.yml:8:5: search identifier",
+		"    s: {a: 1}\n    timeframe: 5m\n    condition: s\n":        "test.yml:8:5: legacy aggregation",
+		"    s: {a: 1}\n    condition: s and t\n":                     "test.yml:8:22: condition: unknown search identifier",
+		"    s:\n        - [nested]\n    condition: s\n":              "test.yml:8:11: a list element of \"s\" must be a value or a map",
+		"    s:\n        - a\n        - [nested]\n    condition: s\n": "test.yml:9:11: a list element",
+	} {
+		_, err := parseRuleText(t, detectionRule(body), ParseOptions{})
+		if err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("%q: error %v, want it to start with %q", body, err, want)
+		}
+	}
+}
