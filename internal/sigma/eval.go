@@ -86,6 +86,9 @@ func (st *state) explain(c *compiled) Explanation {
 	e.run()
 	var x Explanation
 	positive(c.det.cond, true, func(i int) {
+		if e.memo[i] == 0 {
+			e.sel(i) // left unevaluated by a short cut ("a or b", "1 of")
+		}
 		if e.memo[i] == 1 {
 			e.memo[i] = 3 // explained once
 			st.selMatches(&c.det.sels[i], &x)

@@ -682,3 +682,33 @@ func TestRuleErrorPositions(t *testing.T) {
 		}
 	}
 }
+
+// TestExplanationOfEveryTrueSelection: every selection that is true and
+// referenced without negation is evidence (docs/sigma.md, explanations),
+// also those the evaluation did not need ("1 of", "or").
+func TestExplanationOfEveryTrueSelection(t *testing.T) {
+	sels := "    sel_a:\n        a: 1\n    sel_b:\n        b: 1\n    sel_c:\n        c: 1\n"
+	for cond, want := range map[string]string{
+		"1 of sel_*":                     "sel_a,sel_b",
+		"sel_a or sel_b":                 "sel_a,sel_b",
+		"sel_a or (sel_b and not sel_c)": "sel_a,sel_b",
+		"sel_a or not sel_b":             "sel_a",
+		"all of sel_*":                   "",
+	} {
+		e := compileOne(t, sels+"    condition: "+cond+"\n")
+		ms := matches(t, e, `{"a":1,"b":1}`)
+		if (len(ms) == 1) != (want != "") {
+			t.Fatalf("%s: %d matches", cond, len(ms))
+		}
+		if len(ms) == 0 {
+			continue
+		}
+		var got []string
+		for _, ev := range ms[0].Explanation {
+			got = append(got, ev.Selection)
+		}
+		if strings.Join(got, ",") != want {
+			t.Errorf("%s: evidence from %q, want %s", cond, got, want)
+		}
+	}
+}
