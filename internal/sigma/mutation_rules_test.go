@@ -712,3 +712,90 @@ func TestExplanationOfEveryTrueSelection(t *testing.T) {
 		}
 	}
 }
+
+// TestMayMatchLiteralNearEnd: a literal that begins among the last bytes
+// of the event, whatever the alignment there (the scan's position skipping
+// works four bytes at a time from wherever the automaton returns to its
+// root, here after the literal "zzqzzq" of the other rule, and then byte by
+// byte).
+func TestMayMatchLiteralNearEnd(t *testing.T) {
+	e := manyRules(t, 2, func(i int) string {
+		if i == 0 {
+			return "    sel:\n        p|contains: '1}}'\n    condition: sel\n"
+		}
+		return "    sel:\n        y|contains: zzqzzq\n        c: absentvalue\n    condition: sel\n"
+	})
+	for pad := 0; pad < 9; pad++ {
+		for _, js := range []string{
+			`{"` + strings.Repeat("x", pad) + `":0,"p":{"a":{"b":1}}}`,
+			`{"y":"zzqzzq` + strings.Repeat("x", pad) + `","p":{"a":{"b":1}}}`,
+		} {
+			if len(matches(t, e, js)) != 1 {
+				t.Errorf("%s: no match", js)
+			}
+		}
+	}
+}
+
+// TestMayMatchLiteralsEndingTogether: several literals of different rules
+// can end at the same place of the event: the same text with and without
+// framing quotes, or one literal a suffix of another. Each must count for
+// its own rule.
+func TestMayMatchLiteralsEndingTogether(t *testing.T) {
+	var rules []*Rule
+	for _, body := range []string{
+		// literal "zzabcdef" and a clause the events below never meet
+		"    sel:\n        a|contains: zzabcdef\n        c: absentvalue\n    condition: sel\n",
+		// literal "abcdef", a suffix of the first
+		"    sel:\n        b|contains: abcdef\n    condition: sel\n",
+		// framed exact value
+		"    sel:\n        e: qrstuv\n    condition: sel\n",
+		// the same literal as the previous, with real quotes instead of
+		// framing, and a clause the events below never meet
+		"    sel:\n        d|contains: '\"qrstuv\"'\n        c: absentvalue\n    condition: sel\n",
+	} {
+		src := fmt.Sprintf("title: r%d\nid: r%d\nlogsource:\n    product: aws\ndetection:\n%s", len(rules), len(rules), body)
+		r, err := parseRuleText(t, src, ParseOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rules = append(rules, r)
+	}
+	e, err := Compile(rules, nil, CompileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for js, want := range map[string]string{
+		`{"b":"zzabcdef"}`: "r1",
+		`{"e":"qrstuv"}`:   "r2",
+		`{"d":"qrstuv"}`:   "",
+	} {
+		ms := matches(t, e, js)
+		got := ""
+		if len(ms) == 1 {
+			got = ms[0].Rule.ID
+		}
+		if got != want || len(ms) > 1 {
+			t.Errorf("%s: %d matches (%s), want %q", js, len(ms), got, want)
+		}
+	}
+}
+
+// TestMayMatchManyLiteralsFoundOnce: the scan remembers each literal it
+// has found (one bit per literal); with more than 64 literals, finding one
+// must not hide another.
+func TestMayMatchManyLiteralsFoundOnce(t *testing.T) {
+	const n = 140
+	e := manyRules(t, n, func(i int) string {
+		if i == 0 { // a literal every event below holds, and one none holds
+			return "    sel:\n        a: common-literal\n        c: absentvalue\n    condition: sel\n"
+		}
+		return fmt.Sprintf("    sel:\n        k: 'lit-%d'\n    condition: sel\n", i)
+	})
+	for i := 1; i < n; i++ {
+		js := fmt.Sprintf(`{"a":"common-literal","k":"lit-%d"}`, i)
+		if ms := matches(t, e, js); len(ms) != 1 {
+			t.Errorf("%s: %d matches, want 1", js, len(ms))
+		}
+	}
+}
