@@ -2,10 +2,8 @@ package sigma
 
 import (
 	"bytes"
-	"errors"
 	"regexp/syntax"
 	"sort"
-	"strconv"
 	"strings"
 	"unicode"
 )
@@ -194,8 +192,20 @@ func globLiteral(g glob) string {
 
 func frame(lit string, front, back bool) string {
 	ascii := asciiRun(lit)
-	if ascii != lit || maybeScalar(lit) {
+	if ascii != lit {
 		front, back = false, false
+	}
+	// A number, true, false or null is written without quotes: a value
+	// that may begin one (startswith '1e' and 1e5, 'tr' and true) gets no
+	// quote before it, one that may end one (endswith 'e5') none after.
+	if numberChars(lit) {
+		front, back = false, false
+	}
+	if front && wordEdge(lit, strings.HasPrefix) {
+		front = false
+	}
+	if back && wordEdge(lit, strings.HasSuffix) {
+		back = false
 	}
 	if ascii == "" {
 		return ""
@@ -216,14 +226,23 @@ func frame(lit string, front, back bool) string {
 	return ascii
 }
 
-// maybeScalar reports whether a value with text s could be a JSON number or
-// literal (written without quotes).
-func maybeScalar(s string) bool {
-	if s == "true" || s == "false" || s == "null" {
-		return true
+// numberChars reports whether s holds only characters of JSON numbers (so
+// that it may be a number, or its start or end).
+func numberChars(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !strings.ContainsRune("0123456789+-.eE", rune(s[i])) {
+			return false
+		}
 	}
-	_, err := strconv.ParseFloat(s, 64)
-	return err == nil || errors.Is(err, strconv.ErrRange) // 1e999 is a JSON number too
+	return true
+}
+
+// wordEdge reports whether s, case-insensitively, is at the edge of true,
+// false or null that edge tests (strings.HasPrefix: may begin one;
+// strings.HasSuffix: may end one).
+func wordEdge(s string, edge func(word, s string) bool) bool {
+	s = strings.ToLower(s)
+	return edge("true", s) || edge("false", s) || edge("null", s)
 }
 
 // asciiRun returns the longest run of printable ASCII in s.

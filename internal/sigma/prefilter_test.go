@@ -236,3 +236,24 @@ func TestGateSamplesWhileBypassing(t *testing.T) {
 		t.Errorf("bypassing: %d of %d events scanned, want %d", n, gateWindow, gateWindow/gateSample)
 	}
 }
+
+// TestPrefilterScalarEdges: numbers, true, false and null are written
+// without quotes, so the prefilter may not require a quote before a value
+// that may begin one, nor after a value that may end one. startswith '1e'
+// matches the number 1e5 (numbers compare as their JSON text), endswith
+// 'e5' too, and startswith 'tr' matches true; the prefilter once demanded
+// '"1e', 'e5"' and '"tr' and lost these detections.
+func TestPrefilterScalarEdges(t *testing.T) {
+	for body, cases := range map[string]map[string]bool{
+		"n|startswith: '1e'":  {`{"n":1e5}`: true, `{"n":"1e5"}`: true, `{"n":"x1e5"}`: false},
+		"n|endswith: 'e5'":    {`{"n":1e5}`: true, `{"n":"1e5"}`: true, `{"n":"1e5x"}`: false},
+		"n|startswith: '-0.'": {`{"n":-0.5}`: true, `{"n":5}`: false},
+		"n|startswith: 'tr'":  {`{"n":true}`: true, `{"n":"tree"}`: true, `{"n":false}`: false},
+		"n|endswith: 'LSE'":   {`{"n":false}`: true, `{"n":true}`: false},
+		"n|startswith: 'nu'":  {`{"n":null}`: false, `{"n":"nuts"}`: true},
+		"n: 'TRUE'":           {`{"n":true}`: true, `{"n":"true"}`: true},
+		"n: '1E5'":            {`{"n":1e5}`: true, `{"n":1E5}`: true},
+	} {
+		expect(t, "    sel:\n        "+body+"\n    condition: sel\n", cases)
+	}
+}
