@@ -89,6 +89,22 @@ func kv(k string, on bool) string {
 	return `"` + k + `":0`
 }
 
+// truthTables compiles body (selections testing fields a, b and c for 1)
+// with each condition and checks it on all eight events against want.
+func truthTables(t *testing.T, body string, conds map[string]func(a, b, c bool) bool) {
+	t.Helper()
+	for cond, want := range conds {
+		e := compileOne(t, body+"    condition: "+cond+"\n")
+		for i := 0; i < 8; i++ {
+			a, b, c := i&1 != 0, i&2 != 0, i&4 != 0
+			js := "{" + kv("a", a) + "," + kv("b", b) + "," + kv("c", c) + "}"
+			if got := len(matches(t, e, js)) > 0; got != want(a, b, c) {
+				t.Errorf("%q on %s: %v", cond, js, got)
+			}
+		}
+	}
+}
+
 func TestConditionList(t *testing.T) {
 	e := compileOne(t, threeSels+"    condition:\n        - a and b\n        - c\n")
 	for js, want := range map[string]bool{`{"a":1,"b":1}`: true, `{"c":1}`: true, `{"a":1}`: false} {
@@ -164,21 +180,12 @@ func TestConditionNonASCIIIdentifiers(t *testing.T) {
     _größe:
         c: 1
 `
-	for cond, want := range map[string]func(a, b, c bool) bool{
+	truthTables(t, body, map[string]func(a, b, c bool) bool{
 		"auswahl_ä and not _größe": func(a, b, c bool) bool { return a && !c },
 		"1 of auswahl_*":           func(a, b, c bool) bool { return a || b },
 		"all of auswahl_?":         func(a, b, c bool) bool { return a && b },
 		"1 of _gr??e":              func(a, b, c bool) bool { return c },
-	} {
-		e := compileOne(t, body+"    condition: "+cond+"\n")
-		for i := 0; i < 8; i++ {
-			a, b, c := i&1 != 0, i&2 != 0, i&4 != 0
-			js := "{" + kv("a", a) + "," + kv("b", b) + "," + kv("c", c) + "}"
-			if got := len(matches(t, e, js)) > 0; got != want(a, b, c) {
-				t.Errorf("%q on %s: %v", cond, js, got)
-			}
-		}
-	}
+	})
 	expectParseError(t, body+"    condition: AUSWAHL_Ä\n", `unknown search identifier "AUSWAHL_Ä"`)
 	// "    condition: auswahl_ä and zz": zz starts at character 30 of line 13.
 	_, err := parseRuleText(t, detectionRule(body+"    condition: auswahl_ä and zz\n"), ParseOptions{})

@@ -289,22 +289,13 @@ func TestConditionMoreErrors(t *testing.T) {
 // tokens like spaces.
 func TestConditionIdentifierCharacters(t *testing.T) {
 	body := "    sel-a:\n        a: 1\n    sel.b:\n        b: 1\n    auswahlÀ:\n        c: 1\n"
-	for cond, want := range map[string]func(a, b, c bool) bool{
+	truthTables(t, body, map[string]func(a, b, c bool) bool{
 		"sel-a and not sel.b":        func(a, b, c bool) bool { return a && !b },
 		"\"sel-a\\tor\\tauswahlÀ\"":  func(a, b, c bool) bool { return a || c },
 		"\"sel.b\\nand\\r\\nsel-a\"": func(a, b, c bool) bool { return a && b },
 		"1 of sel?b":                 func(a, b, c bool) bool { return b },
 		"all of auswahl?":            func(a, b, c bool) bool { return c },
-	} {
-		e := compileOne(t, body+"    condition: "+cond+"\n")
-		for i := 0; i < 8; i++ {
-			a, b, c := i&1 != 0, i&2 != 0, i&4 != 0
-			js := "{" + kv("a", a) + "," + kv("b", b) + "," + kv("c", c) + "}"
-			if got := len(matches(t, e, js)) > 0; got != want(a, b, c) {
-				t.Errorf("%s on %s: %v", cond, js, got)
-			}
-		}
-	}
+	})
 }
 
 // --- Rule loading ---
