@@ -1,8 +1,10 @@
 package sigma
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // threeSels defines selections a, b and c over fields of the same names.
@@ -192,4 +194,59 @@ func TestConditionNonASCIIIdentifiers(t *testing.T) {
 	if err == nil || !strings.HasPrefix(err.Error(), "test.yml:13:30:") {
 		t.Errorf("position: %v", err)
 	}
+}
+
+// TestConditionErrorPositionAcrossLines: a condition error points at the
+// unknown identifier where it is written, however the condition is
+// written: on one line, quoted, or over several lines (a block scalar, a
+// plain or quoted scalar folded across lines), where the value has lost
+// the file's line breaks and indentation. The expected position is found
+// by searching the file's text for the identifier.
+func TestConditionErrorPositionAcrossLines(t *testing.T) {
+	const sels = "    sel_a:\n        a: 1\n    sel_b:\n        b: 1\n"
+	unknown := `unknown search identifier "zz"`
+	for name, tc := range map[string]struct{ cond, at, msg string }{
+		"plain":             {"    condition: sel_a and zz\n", "zz", unknown},
+		"single-quoted":     {"    condition: 'sel_a and zz'\n", "zz", unknown},
+		"double-quoted":     {"    condition: \"sel_a and zz\"\n", "zz", unknown},
+		"doubled quote":     {"    condition: 'sel_a or sel_b and ''x'''\n", "''x", "unexpected character"},
+		"non-ASCII before":  {"    condition: sel_a and not (sel_b or sel_b) and   zz # ä\n", "zz", unknown},
+		"literal block":     {"    condition: |\n        sel_a\n        and sel_b\n          or zz\n", "zz", unknown},
+		"folded block":      {"    condition: >\n        sel_a and\n        sel_b or\n\n        zz\n", "zz", unknown},
+		"plain over lines":  {"    condition: sel_a and\n        sel_b or\n        zz\n", "zz", unknown},
+		"quoted over lines": {"    condition: 'sel_a and\n        sel_b or\n\n        zz'\n", "zz", unknown},
+		"list":              {"    condition:\n        - sel_a\n        - >-\n            sel_b and\n            zz\n", "zz", unknown},
+		"windows line ends": {"    condition: |\r\n        sel_a or\r\n        zz\r\n", "zz", unknown},
+		// An error at the end points just past the last character.
+		"unexpected end": {"    condition: >\n        sel_a and\n        (sel_b or sel_b\n", "(sel_b or sel_b|", "missing closing parenthesis"},
+	} {
+		text := detectionRule(sels + tc.cond)
+		if name == "windows line ends" {
+			text = strings.ReplaceAll(detectionRule(sels), "\n", "\r\n") + tc.cond
+		}
+		_, err := parseRuleText(t, text, ParseOptions{})
+		want := positionOf(t, text, tc.at)
+		if err == nil || !strings.HasPrefix(err.Error(), want) || !strings.Contains(err.Error(), tc.msg) {
+			t.Errorf("%s: error %v, want %q at %s", name, err, tc.msg, want)
+		}
+	}
+}
+
+// positionOf returns "test.yml:LINE:COLUMN: " for the one occurrence of
+// s in text, the column counted in characters; a trailing "|" in s asks
+// for the position just past the rest of s.
+func positionOf(t *testing.T, text, s string) string {
+	t.Helper()
+	past := strings.HasSuffix(s, "|")
+	s = strings.TrimSuffix(s, "|")
+	i := strings.Index(text, s)
+	if i < 0 || strings.Count(text, s) != 1 {
+		t.Fatalf("%q must occur once in the test rule", s)
+	}
+	if past {
+		i += len(s)
+	}
+	line := 1 + strings.Count(text[:i], "\n")
+	col := 1 + utf8.RuneCountInString(text[strings.LastIndex(text[:i], "\n")+1:i])
+	return fmt.Sprintf("test.yml:%d:%d: ", line, col)
 }

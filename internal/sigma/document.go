@@ -47,6 +47,9 @@ type Document struct {
 	Line  int // line where the document starts
 	Node  *yaml.Node
 	Meta  Meta
+	// Source is the whole file the document was read from, for positions
+	// inside values written over several lines; nil when unknown.
+	Source []byte
 }
 
 // PosError is an error at a position in a rule file. Line and Column are
@@ -105,7 +108,7 @@ func LoadDocuments(file string, data []byte) ([]Document, []error) {
 			errs = append(errs, NodeError(file, n, "document %d is not a mapping", i+1))
 			continue
 		}
-		d := Document{File: file, Index: i, Line: n.Line, Node: n}
+		d := Document{File: file, Index: i, Line: n.Line, Node: n, Source: data}
 		if err := n.Decode(&d.Meta); err != nil {
 			errs = append(errs, NodeError(file, n, "metadata: %v", err))
 			continue

@@ -48,7 +48,7 @@ func ParseFilter(doc Document, opt ParseOptions) (*Filter, error) {
 	if err := decodeRuleRefs(doc.File, rules, &f.Rules); err != nil {
 		return nil, err
 	}
-	det, err := parseDetection(doc.File, body, opt, map[string]bool{"rules": true})
+	det, err := parseDetection(doc.File, doc.Source, body, opt, map[string]bool{"rules": true})
 	if err != nil {
 		return nil, err
 	}

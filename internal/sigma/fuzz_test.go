@@ -18,6 +18,9 @@ func FuzzParseRule(f *testing.F) {
 	f.Add(detectionRule("    sel:\n        a|base64offset|contains: abc\n        b|windash: -x\n        c|expand: '%p%'\n    condition: sel\n"))
 	f.Add(detectionRule("    sel:\n        a|base64offset|neq: ''\n        b|fieldref|neq: a\n        c|exists: true\n        d: null\n    condition: not sel\n"))
 	f.Add("title: f\nlogsource: {product: aws}\nfilter:\n  rules: [x]\n  s: {a: 1}\n  condition: s\n")
+	f.Add(detectionRule("    sel:\n        a: 1\n    condition: |\n        sel and\n          (zz or\n"))
+	f.Add(detectionRule("    sel:\n        a: 1\n    condition: 'sel or\n\n        ''q'' zz'\n"))
+	f.Add(detectionRule("    sel:\n        a: 1\n    condition: \"sel\\tor\n        zz\"\n"))
 	events := []string{
 		`{"a":"abc","b":["-x",{"c":1}],"eventName":"ab","n":5}`,
 		`{"a":"A\u0042C","b":{"c":"x\/y","d":null},"eventName":"AB","n":"5","t":"2024-01-02T03:04:05Z"}`,
@@ -51,6 +54,9 @@ func FuzzParseRule(f *testing.F) {
 			var pe *PosError
 			if err != nil && !errors.As(err, &pe) {
 				t.Fatalf("error is not a *PosError: %v", err)
+			}
+			if err != nil && (pe.Line > strings.Count(src, "\n")+1 || pe.Line < 0 || pe.Column < 0) {
+				t.Fatalf("error %v points outside the %d-line text", err, strings.Count(src, "\n")+1)
 			}
 		}
 		e, err := Compile(rules, filters, CompileOptions{})

@@ -84,7 +84,7 @@ func ParseRule(doc Document, opt ParseOptions) (*Rule, error) {
 			return nil, NodeError(doc.File, f, "fields: must be a list of strings")
 		}
 	}
-	det, err := parseDetection(doc.File, MapValue(doc.Node, "detection"), opt, nil)
+	det, err := parseDetection(doc.File, doc.Source, MapValue(doc.Node, "detection"), opt, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +126,7 @@ func parseLogsource(file string, n *yaml.Node) (Logsource, error) {
 
 // parseDetection reads a detection mapping. skip lists keys that are not
 // search identifiers (the filter's "rules").
-func parseDetection(file string, n *yaml.Node, opt ParseOptions, skip map[string]bool) (*detection, error) {
+func parseDetection(file string, src []byte, n *yaml.Node, opt ParseOptions, skip map[string]bool) (*detection, error) {
 	if n == nil || n.Kind != yaml.MappingNode {
 		return nil, NodeError(file, n, "detection must be a mapping of search identifiers and a condition")
 	}
@@ -167,7 +167,7 @@ func parseDetection(file string, n *yaml.Node, opt ParseOptions, skip map[string
 	for _, c := range condNode.Content {
 		d.condText = append(d.condText, c.Value)
 	}
-	c, err := parseConditionNode(file, condNode, d)
+	c, err := parseConditionNode(file, src, condNode, d)
 	if err != nil {
 		return nil, err
 	}
@@ -179,10 +179,10 @@ func parseDetection(file string, n *yaml.Node, opt ParseOptions, skip map[string
 }
 
 // parseConditionNode parses a condition string or a list of them (ORed).
-func parseConditionNode(file string, n *yaml.Node, d *detection) (condNode, error) {
+func parseConditionNode(file string, src []byte, n *yaml.Node, d *detection) (condNode, error) {
 	switch n.Kind {
 	case yaml.ScalarNode:
-		return parseConditionAt(file, n, d)
+		return parseConditionAt(file, src, n, d)
 	case yaml.SequenceNode:
 		if len(n.Content) == 0 {
 			return nil, NodeError(file, n, "condition list is empty")
@@ -192,7 +192,7 @@ func parseConditionNode(file string, n *yaml.Node, d *detection) (condNode, erro
 			if c.Kind != yaml.ScalarNode {
 				return nil, NodeError(file, c, "condition must be a string")
 			}
-			x, err := parseConditionAt(file, c, d)
+			x, err := parseConditionAt(file, src, c, d)
 			if err != nil {
 				return nil, err
 			}
@@ -207,13 +207,21 @@ func parseConditionNode(file string, n *yaml.Node, d *detection) (condNode, erro
 	return nil, NodeError(file, n, "condition must be a string or a list of strings")
 }
 
-func parseConditionAt(file string, n *yaml.Node, d *detection) (condNode, error) {
+// parseConditionAt parses the condition n. An error points at the place in
+// the file that it names, found in src (the file's text) when the condition
+// was written over several lines.
+func parseConditionAt(file string, src []byte, n *yaml.Node, d *detection) (condNode, error) {
 	c, err := parseCondition(n.Value, d.lookup)
 	if err != nil {
 		ce, ok := err.(*condError)
 		if !ok {
 			return nil, NodeError(file, n, "condition: %v", err)
 		}
+		if line, col, ok := scalarPosition(src, n, ce.off); ok {
+			return nil, &PosError{File: file, Line: line, Column: col, Msg: "condition: " + ce.msg}
+		}
+		// Without the text: the node's position and the offset, which is
+		// right for a condition on one line without escapes.
 		col := n.Column + utf8.RuneCountInString(n.Value[:min(ce.off, len(n.Value))]) // YAML columns count characters
 		if n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) != 0 {
 			col++
