@@ -359,6 +359,31 @@ func (it *item) compileValue(file string, y yval, sp itemSpec, opt ParseOptions)
 	return out, nil
 }
 
+// parseCIDR reads a cidr value as pySigma does (Python's strict
+// ip_network): a bare address is a network of that one address, and a
+// prefix with host bits set is an error, since 10.1.2.3/8 is most likely a
+// mistyped /32 that would silently match the whole of 10.0.0.0/8.
+func parseCIDR(t string) (netip.Prefix, error) {
+	if !strings.Contains(t, "/") {
+		a, err := netip.ParseAddr(t)
+		if err != nil {
+			return netip.Prefix{}, fmt.Errorf("bad CIDR: %w", err)
+		}
+		if a.Zone() != "" {
+			return netip.Prefix{}, fmt.Errorf("bad CIDR: %s has a zone, which a network cannot have", t)
+		}
+		return netip.PrefixFrom(a, a.BitLen()), nil
+	}
+	p, err := netip.ParsePrefix(t)
+	if err != nil {
+		return netip.Prefix{}, fmt.Errorf("bad CIDR: %w", err)
+	}
+	if m := p.Masked(); m != p {
+		return netip.Prefix{}, fmt.Errorf("bad CIDR: %s has host bits set (the network is %s; write /%d for the one address)", t, m, p.Addr().BitLen())
+	}
+	return p, nil
+}
+
 // maxValuePatterns bounds what one rule value may turn into once its
 // placeholders, windash variants and encodings multiply (each alone is
 // bounded: 4,096 expansions, 3,125 windash variants), so that a rule or a
@@ -375,11 +400,11 @@ func (it *item) compileText(t string, sp itemSpec) ([]*vpat, error) {
 		lit, fold := regexRequired(re.String())
 		return []*vpat{{src: t, re: re, reLit: []byte(lit), reFold: fold}}, nil
 	case kindCIDR:
-		p, err := netip.ParsePrefix(strings.TrimSpace(t))
+		p, err := parseCIDR(strings.TrimSpace(t))
 		if err != nil {
-			return nil, fmt.Errorf("bad CIDR: %w", err)
+			return nil, err
 		}
-		return []*vpat{{src: t, pfx: p.Masked()}}, nil
+		return []*vpat{{src: t, pfx: p}}, nil
 	case kindCompare:
 		f, err := strconv.ParseFloat(strings.TrimSpace(t), 64)
 		if err != nil {

@@ -740,3 +740,25 @@ func TestEncodedLengthBounded(t *testing.T) {
 		t.Errorf("forty wides: %v", err)
 	}
 }
+
+// TestCIDRStrict: a cidr value is read as pySigma reads it (Python's strict
+// ip_network, docs/sigma.md): a bare address is a network of that one
+// address, and a prefix with host bits set is rejected at the value, since
+// 10.1.2.3/8 is most likely a mistyped /32 that would match all of 10/8.
+func TestCIDRStrict(t *testing.T) {
+	expect(t, "    sel:\n        ip|cidr:\n            - 203.0.113.7\n            - '2001:db8::7'\n    condition: sel\n", map[string]bool{
+		`{"ip":"203.0.113.7"}`:        true,
+		`{"ip":"203.0.113.8"}`:        false,
+		`{"ip":"::ffff:203.0.113.7"}`: true,
+		`{"ip":"2001:db8::7"}`:        true,
+		`{"ip":"2001:db8::8"}`:        false,
+	})
+	for value, want := range map[string]string{
+		"10.1.2.3/8":       "10.1.2.3/8 has host bits set (the network is 10.0.0.0/8; write /32 for the one address)",
+		"'2001:db8::1/32'": "has host bits set (the network is 2001:db8::/32; write /128",
+		"'fe80::1%eth0'":   "has a zone",
+		"not-an-address":   "bad CIDR",
+	} {
+		expectParseError(t, "    sel:\n        ip|cidr: "+value+"\n    condition: sel\n", want)
+	}
+}
