@@ -340,7 +340,7 @@ func (it *item) compileValue(file string, y yval, sp itemSpec, opt ParseOptions)
 				return nil, errorf(file, y.node, "%v", err)
 			}
 			if expanded = append(expanded, ts...); len(expanded) > maxValuePatterns {
-				return nil, errorf(file, y.node, "%q: gives more than %d patterns (placeholders, windash and encodings multiply)", y.text, maxValuePatterns)
+				return nil, errorf(file, y.node, "%q: %v", y.text, errTooManyPatterns)
 			}
 		}
 		texts = expanded
@@ -353,7 +353,7 @@ func (it *item) compileValue(file string, y yval, sp itemSpec, opt ParseOptions)
 			return nil, errorf(file, y.node, "%q: %v", y.text, err)
 		}
 		if out = append(out, ps...); len(out) > maxValuePatterns {
-			return nil, errorf(file, y.node, "%q: gives more than %d patterns (placeholders, windash and encodings multiply)", y.text, maxValuePatterns)
+			return nil, errorf(file, y.node, "%q: %v", y.text, errTooManyPatterns)
 		}
 	}
 	return out, nil
@@ -389,6 +389,9 @@ func parseCIDR(t string) (netip.Prefix, error) {
 // bounded: 4,096 expansions, 3,125 windash variants), so that a rule or a
 // placeholder file cannot make loading take minutes and gigabytes.
 const maxValuePatterns = 16384
+
+// errTooManyPatterns rejects a value past maxValuePatterns.
+var errTooManyPatterns = fmt.Errorf("gives more than %d patterns (placeholders, windash and encodings multiply)", maxValuePatterns)
 
 func (it *item) compileText(t string, sp itemSpec) ([]*vpat, error) {
 	switch it.kind {

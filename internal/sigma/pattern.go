@@ -12,7 +12,7 @@ import (
 // wildcard ('*' any run of characters, '?' exactly one character).
 type piece struct {
 	lit  string
-	wild byte // 0 for a literal piece, '*' or '?' for a wildcard
+	wild byte // 0 for a literal piece, '*' or '?' for a wildcard; '%' for a placeholder name in lit (placeholderPieces)
 }
 
 // sstring is a Sigma string value split into literals and wildcards.

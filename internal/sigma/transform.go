@@ -50,7 +50,7 @@ func windash(vals []sstring) ([]sstring, error) {
 		// Values may already be variants (windash|windash, expand): stop
 		// once the bound on one rule value's patterns is passed.
 		if out = append(out, vs...); len(out) > maxValuePatterns {
-			return nil, fmt.Errorf("gives more than %d patterns (placeholders, windash and encodings multiply)", maxValuePatterns)
+			return nil, errTooManyPatterns
 		}
 	}
 	return out, nil
@@ -105,7 +105,7 @@ func encode(mod string, vals []sstring) ([]sstring, error) {
 			size += len(e)
 		}
 		if len(out) > maxValuePatterns {
-			return nil, fmt.Errorf("gives more than %d patterns (placeholders, windash and encodings multiply)", maxValuePatterns)
+			return nil, errTooManyPatterns
 		}
 		if size > maxValueBytes {
 			return nil, fmt.Errorf("%s makes more than %d bytes of patterns (chained encodings multiply the length)", mod, maxValueBytes)
