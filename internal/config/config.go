@@ -16,6 +16,7 @@ import (
 	"github.com/signwatch/signwatch/internal/correlate"
 	"github.com/signwatch/signwatch/internal/cwfilter"
 	"github.com/signwatch/signwatch/internal/ruleset"
+	"github.com/signwatch/signwatch/internal/sigma"
 )
 
 // Config is the whole configuration file. Every section is optional.
@@ -62,6 +63,9 @@ func Parse(name string, data []byte) (*Config, error) {
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("config %s: %w", name, err)
 	}
+	if err := checkPlaceholderNames(c.Placeholders); err != nil {
+		return nil, fmt.Errorf("config %s: %w", name, err)
+	}
 	return c, nil
 }
 
@@ -79,7 +83,22 @@ func LoadPlaceholders(path string) (map[string][]string, error) {
 	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("placeholders %s: %w", path, err)
 	}
+	if err := checkPlaceholderNames(f.Placeholders); err != nil {
+		return nil, fmt.Errorf("placeholders %s: %w", path, err)
+	}
 	return f.Placeholders, nil
+}
+
+// checkPlaceholderNames rejects a name no rule can refer to: a rule writes
+// %name% with a name of word characters only (see docs/sigma.md), so values
+// given to "my-list" would silently go unused.
+func checkPlaceholderNames(ph map[string][]string) error {
+	for name := range ph {
+		if !sigma.ValidPlaceholderName(name) {
+			return fmt.Errorf("placeholder name %q: a rule can only refer to a name of letters, digits and '_' (as %%name%%)", name)
+		}
+	}
+	return nil
 }
 
 // HasAlarms reports whether any metric filter is configured.

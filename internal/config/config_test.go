@@ -42,3 +42,23 @@ func TestUnknownKeyNamesLine(t *testing.T) {
 		t.Fatalf("want an error naming line 2 and the key, got %v", err)
 	}
 }
+
+// TestPlaceholderNamesChecked: a name a rule cannot write as %name% is
+// rejected, in the configuration and in a --placeholders file, instead of
+// its values silently going unused.
+func TestPlaceholderNamesChecked(t *testing.T) {
+	if _, err := Parse("x.yml", []byte("placeholders:\n  Admin_Users_2: [alice]\n")); err != nil {
+		t.Errorf("word name rejected: %v", err)
+	}
+	_, err := Parse("x.yml", []byte("placeholders:\n  my-list: [alice]\n"))
+	if err == nil || !strings.Contains(err.Error(), `"my-list"`) || !strings.Contains(err.Error(), "x.yml") {
+		t.Errorf("want an error naming the file and my-list, got %v", err)
+	}
+	path := t.TempDir() + "/ph.yml"
+	if err := os.WriteFile(path, []byte("placeholders:\n  'a b': [x]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadPlaceholders(path); err == nil || !strings.Contains(err.Error(), `"a b"`) {
+		t.Errorf("want an error naming 'a b', got %v", err)
+	}
+}

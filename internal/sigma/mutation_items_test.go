@@ -480,18 +480,37 @@ func TestEncodeBoundedWhileBuilding(t *testing.T) {
 }
 
 // TestWindashLeavesPlaceholderNames: with windash|expand the dashes of
-// the value vary, not those of a placeholder's name (the name is looked up
-// as written); an escaped "\%" and a lone '%' stay literal text.
+// the value vary, not the placeholder's values; an escaped "\%", a lone '%'
+// and a '%...%' whose name is not all word characters stay literal text.
 func TestWindashLeavesPlaceholderNames(t *testing.T) {
-	ph := map[string][]string{"my-list": {"one"}}
-	expectPlaceholders(t, sel("cmd|windash|expand: '-x %my-list% \\%y-z 5%-'"), ph, map[string]bool{
-		`{"cmd":"/x one %y/z 5%\u2013"}`:  true,
-		`{"cmd":"-x one %y-z 5%-"}`:       true,
-		`{"cmd":"-x one %y-z 5%+"}`:       false,
-		`{"cmd":"-x %my-list% %y-z 5%-"}`: false,
+	ph := map[string][]string{"my_list": {"one-two"}, "my-list": {"never"}}
+	expectPlaceholders(t, sel("cmd|windash|expand: '-x %my_list% \\%y-z 5%-'"), ph, map[string]bool{
+		`{"cmd":"/x one-two %y/z 5%\u2013"}`: true,
+		`{"cmd":"-x one-two %y-z 5%-"}`:      true,
+		`{"cmd":"-x one/two %y-z 5%-"}`:      false,
+		`{"cmd":"-x one-two %y-z 5%+"}`:      false,
+		`{"cmd":"-x %my_list% %y-z 5%-"}`:    false,
 	})
 	expectPlaceholders(t, sel("cmd|windash|expand: '-%my-list%'"), ph, map[string]bool{
-		`{"cmd":"/one"}`: true,
-		`{"cmd":"one"}`:  false,
+		`{"cmd":"/%my/list%"}`: true,
+		`{"cmd":"-never"}`:     false,
 	})
+}
+
+// TestPlaceholderNamesAreWords: a placeholder's name is one or more word
+// characters, as pySigma's pattern (?<!\\)%(\w+)% reads it; any other '%'
+// is a plain percent sign, so a value may hold one unescaped.
+func TestPlaceholderNamesAreWords(t *testing.T) {
+	ph := map[string][]string{"p": {"disk"}, "Zoné_2": {"z"}}
+	expectPlaceholders(t, sel("msg|expand: '5% of %p% used'"), ph, map[string]bool{
+		`{"msg":"5% of disk used"}`: true,
+		`{"msg":"5% of %p% used"}`:  false,
+	})
+	expectPlaceholders(t, sel("msg|expand: '%% %Zoné_2%%'"), ph, map[string]bool{
+		`{"msg":"%% z%"}`: true,
+	})
+	expectPlaceholders(t, sel("msg|expand: '100%'"), ph, map[string]bool{
+		`{"msg":"100%"}`: true,
+	})
+	expectParseError(t, sel("msg|expand: '%q%'"), "placeholder %q% has no values")
 }

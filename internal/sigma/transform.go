@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // windashChars are the characters the windash modifier makes interchangeable.
@@ -162,8 +164,41 @@ func utf16Bytes(s string, order binary.ByteOrder) string {
 // maxExpansions bounds the values one rule value may expand to.
 const maxExpansions = 4096
 
+// placeholderAt reports the name of the placeholder that starts at s[i], a
+// '%': one or more word characters (letters, digits, '_', as Python's \w,
+// which pySigma's placeholder pattern uses) and a closing '%'. Any other '%'
+// is a plain percent sign, so '5% of %p%' holds one placeholder, p.
+func placeholderAt(s string, i int) (string, bool) {
+	j := i + 1 + wordPrefix(s[i+1:])
+	if j == i+1 || j >= len(s) || s[j] != '%' {
+		return "", false
+	}
+	return s[i+1 : j], true
+}
+
+// ValidPlaceholderName reports whether name can be written as %name% in a
+// rule value: one or more word characters. A configuration that gives
+// values to any other name gives them to nothing.
+func ValidPlaceholderName(name string) bool {
+	return name != "" && wordPrefix(name) == len(name)
+}
+
+// wordPrefix returns the length of the word characters s starts with.
+func wordPrefix(s string) int {
+	j := 0
+	for j < len(s) {
+		r, size := utf8.DecodeRuneInString(s[j:])
+		if r != '_' && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			break
+		}
+		j += size
+	}
+	return j
+}
+
 // expandPlaceholders replaces each %name% in s by each value of the
-// placeholder (all combinations); "\%" is a plain percent sign.
+// placeholder (all combinations); "\%" is a plain percent sign, and so is a
+// '%' that does not start a placeholder (see placeholderAt).
 func expandPlaceholders(s string, ph map[string][]string) ([]string, error) {
 	outs := []string{""}
 	tooMany := false
@@ -186,22 +221,21 @@ func expandPlaceholders(s string, ph map[string][]string) ([]string, error) {
 			add([]string{"%"})
 			i += 2
 		case s[i] == '%':
-			j := strings.IndexByte(s[i+1:], '%')
-			if j < 0 {
-				add([]string{s[i:]})
-				i = len(s)
+			name, ok := placeholderAt(s, i)
+			if !ok {
+				add([]string{"%"})
+				i++
 				continue
 			}
-			name := s[i+1 : i+1+j]
-			vals, ok := ph[name]
-			if !ok || len(vals) == 0 {
+			vals := ph[name]
+			if len(vals) == 0 {
 				return nil, fmt.Errorf("placeholder %%%s%% has no values: give them in the placeholders configuration (known: %s)", name, knownNames(ph))
 			}
 			add(vals)
 			if tooMany {
 				return nil, fmt.Errorf("placeholders expand to more than %d values", maxExpansions)
 			}
-			i += j + 2
+			i += len(name) + 2
 		default:
 			add([]string{s[i : i+1]})
 			i++
@@ -221,17 +255,17 @@ func placeholderPieces(s string) sstring {
 		case strings.HasPrefix(s[i:], `\%`):
 			i += 2
 		case s[i] == '%':
-			j := strings.IndexByte(s[i+1:], '%')
-			if j < 0 {
-				i = len(s)
+			name, ok := placeholderAt(s, i)
+			if !ok {
+				i++
 				continue
 			}
 			if lit < i {
 				out = append(out, piece{lit: s[lit:i]})
 			}
-			out = append(out, piece{lit: s[i : i+j+2], wild: '%'})
-			i += j + 2
-			lit = i
+			end := i + len(name) + 2
+			out = append(out, piece{lit: s[i:end], wild: '%'})
+			i, lit = end, end
 		default:
 			i++
 		}
