@@ -389,6 +389,8 @@ func TestRuleStructureErrors(t *testing.T) {
 		head + "detection:\n    s: {a: 1}\n    condition: s\n":                                            "missing logsource",
 		head + "logsource: {product: aws}\nfields: {a: 1}\ndetection:\n    s: {a: 1}\n    condition: s\n": "fields: must be a list of strings",
 		head + "logsource: {product: aws}\nstatus: final\ndetection:\n    s: {a: 1}\n    condition: s\n":  `status "final" is not one of`,
+		head + "logsource: {product: aws}\nstatus:\ndetection:\n    s: {a: 1}\n    condition: s\n":        `status "" is not one of`,
+		head + "logsource: {product: aws}\nlevel: ''\ndetection:\n    s: {a: 1}\n    condition: s\n":      `level "" is not one of`,
 		head + "logsource: {product: aws}\ndetection: [s]\n":                                              "detection must be a mapping",
 	} {
 		_, err := parseRuleText(t, src, ParseOptions{})
