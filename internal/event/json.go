@@ -229,13 +229,17 @@ func (p *parser) object(i, depth int) (int, int32, bool, error) {
 				return kend, count, false, err
 			}
 		}
-		i = skipSpace(data, kend)
-		if i >= len(data) || data[i] != ':' {
-			return i, count, false, p.errAt(i, "expected ':' after object key")
-		}
-		i = skipSpace(data, i+1)
-		if i >= len(data) {
-			return i, count, false, p.errAt(i, "unexpected end of input in object")
+		if kend+1 < len(data) && data[kend] == ':' && data[kend+1] > ' ' {
+			i = kend + 1 // compact JSON, as CloudTrail writes it
+		} else {
+			i = skipSpace(data, kend)
+			if i >= len(data) || data[i] != ':' {
+				return i, count, false, p.errAt(i, "expected ':' after object key")
+			}
+			i = skipSpace(data, i+1)
+			if i >= len(data) {
+				return i, count, false, p.errAt(i, "unexpected end of input in object")
+			}
 		}
 		if bit := keyBit(kend-1-kstart, data[kstart]); kesc || seen&bit != 0 {
 			unique = false
@@ -258,6 +262,10 @@ func (p *parser) object(i, depth int) (int, int32, bool, error) {
 			return i, count, false, err
 		}
 		count++
+		if i+1 < len(data) && data[i] == ',' && data[i+1] == '"' {
+			i++ // compact JSON: the next key follows the comma
+			continue
+		}
 		i = skipSpace(data, i)
 		if i >= len(data) {
 			return i, count, false, p.errAt(i, "unexpected end of input in object")
