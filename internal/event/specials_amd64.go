@@ -2,12 +2,27 @@
 
 package event
 
-import "math/bits"
+import (
+	"math/bits"
 
-// specialMasks is in specials_amd64.s.
+	"golang.org/x/sys/cpu"
+)
+
+// specialMasks is in specials_amd64.s: specialMasksAVX2 when useAVX2,
+// else specialMasksSSE2.
 //
 //go:noescape
 func specialMasks(dst []uint64, src []byte)
+
+//go:noescape
+func specialMasksSSE2(dst []uint64, src []byte)
+
+//go:noescape
+func specialMasksAVX2(dst []uint64, src []byte)
+
+// useAVX2 tells specialMasks that the CPU has AVX2 and the OS saves its
+// registers. Tests switch it to check both classifiers.
+var useAVX2 = cpu.X86.HasAVX2
 
 // specWords is how many 64-byte blocks of the input one fill classifies:
 // 512 bytes, so that an event's parse looks at most a few hundred bytes
