@@ -244,11 +244,11 @@ func (st *state) patMatches(ci *citem, p *vpat, j int, c *cand) bool {
 		}
 		return p.g.match(st.folded(c))
 	case kindRegex:
-		if len(p.reLit) > 0 {
-			if p.reFold && !bytes.Contains(st.folded(c), p.reLit) {
+		if len(p.reLit.b) > 0 {
+			if p.reFold && !p.reLit.in(st.folded(c)) {
 				return false
 			}
-			if !p.reFold && !bytes.Contains(c.text, p.reLit) {
+			if !p.reFold && !p.reLit.in(c.text) {
 				return false
 			}
 		}

@@ -59,7 +59,7 @@ type vpat struct {
 	g      glob
 	cased  bool
 	re     *regexp.Regexp
-	reLit  []byte // a literal every match of re contains (folded if reFold)
+	reLit  literal // a literal every match of re contains (folded if reFold)
 	reFold bool
 	pfx    netip.Prefix
 	num    float64
@@ -401,7 +401,7 @@ func (it *item) compileText(t string, sp itemSpec) ([]*vpat, error) {
 			return nil, err
 		}
 		lit, fold := regexRequired(re.String())
-		return []*vpat{{src: t, re: re, reLit: []byte(lit), reFold: fold}}, nil
+		return []*vpat{{src: t, re: re, reLit: newLiteral([]byte(lit)), reFold: fold}}, nil
 	case kindCIDR:
 		p, err := parseCIDR(strings.TrimSpace(t))
 		if err != nil {

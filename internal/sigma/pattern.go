@@ -118,7 +118,8 @@ const (
 // lower case unless the pattern is case-sensitive.
 type glob struct {
 	kind  globKind
-	lit   []byte // for the fast kinds
+	lit   []byte  // for the fast kinds
+	find  literal // lit, for globContains
 	parts sstring
 }
 
@@ -147,7 +148,8 @@ func compileGlob(s sstring) glob {
 	case n == 2:
 		return glob{kind: globSuffix, lit: []byte(s[1].lit)}
 	}
-	return glob{kind: globContains, lit: []byte(s[1].lit)}
+	lit := []byte(s[1].lit)
+	return glob{kind: globContains, lit: lit, find: newLiteral(lit)}
 }
 
 func (g *glob) match(v []byte) bool {
@@ -159,7 +161,7 @@ func (g *glob) match(v []byte) bool {
 	case globSuffix:
 		return bytes.HasSuffix(v, g.lit)
 	case globContains:
-		return bytes.Contains(v, g.lit)
+		return g.find.in(v)
 	case globAny:
 		return true
 	}
