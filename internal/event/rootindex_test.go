@@ -224,3 +224,34 @@ func TestKnownRootKeysDistinct(t *testing.T) {
 		seen[b] = k
 	}
 }
+
+// TestKnownKeysEveryByteCounts: a key that differs from a known key in any
+// one byte is not that key, whichever word of the comparison holds the
+// byte (first eight, last eight, bytes 8 to 16, or the middle of a key
+// longer than 24 bytes), through GetKey and through Get on a parsed root.
+func TestKnownKeysEveryByteCounts(t *testing.T) {
+	for _, k := range knownRootKeys {
+		if knownSlot(k) == 0 || knownSlot([]byte(k)) == 0 {
+			t.Fatalf("%q: not found", k)
+		}
+		for i := range len(k) {
+			b := []byte(k)
+			b[i] ^= 0x01
+			other := string(b)
+			if s := knownSlot(other); s != 0 && knownRootKeys[s-1] != other {
+				t.Fatalf("%q (byte %d of %q changed) found as %q", other, i, k, knownRootKeys[s-1])
+			}
+			var d Doc
+			src := fmt.Sprintf(`{%q:1,"zz":2}`, other)
+			if err := d.Parse([]byte(src)); err != nil {
+				t.Fatal(err)
+			}
+			if got := d.Root().GetKey(NewKey(k)); got.Exists() && other != k {
+				t.Fatalf("%s: GetKey(%q) found %s", src, k, got.Raw())
+			}
+			if got := d.Root().Get(other); !got.Exists() {
+				t.Fatalf("%s: Get(%q) found nothing", src, other)
+			}
+		}
+	}
+}
