@@ -375,17 +375,8 @@ func (d *decoder) eventTime(data []byte, i int, p *path, info *objInfo) time.Tim
 // "2006-01-02T15:04:05Z" takes a fast path.
 func parseTime(raw []byte) (time.Time, bool) {
 	s := raw[1 : len(raw)-1]
-	if len(s) == 20 && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' && s[16] == ':' && s[19] == 'Z' {
-		y, ok1 := digits(s[0:4])
-		mo, ok2 := digits(s[5:7])
-		dd, ok3 := digits(s[8:10])
-		h, ok4 := digits(s[11:13])
-		mi, ok5 := digits(s[14:16])
-		sec, ok6 := digits(s[17:19])
-		if ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && mo >= 1 && mo <= 12 && dd >= 1 && dd <= daysIn(mo, y) && h < 24 && mi < 60 && sec < 60 {
-			return time.Date(y, time.Month(mo), dd, h, mi, sec, 0, time.UTC), true
-		}
-		return time.Time{}, false
+	if t, ok := event.ParseZulu(s); ok {
+		return t, true
 	}
 	str := string(s)
 	for _, c := range s {
@@ -399,28 +390,4 @@ func parseTime(raw []byte) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return t.UTC(), true
-}
-
-func digits(b []byte) (int, bool) {
-	n := 0
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n, true
-}
-
-func daysIn(m, y int) int {
-	switch m {
-	case 2:
-		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
 }

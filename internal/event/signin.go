@@ -452,7 +452,7 @@ func EventTime(root Value) (time.Time, bool) {
 func ParseTime(v Value) (time.Time, bool) {
 	switch v.Kind() {
 	case String:
-		if t, ok := parseZulu(v.Bytes()); ok {
+		if t, ok := ParseZulu(v.Bytes()); ok {
 			return t, true
 		}
 		s := strings.TrimSpace(v.Str())
@@ -488,33 +488,64 @@ func unixTime(n float64) (time.Time, bool) {
 	return time.Unix(sec, int64((n-float64(sec))*1e9)).UTC(), true
 }
 
-// parseZulu reads the shape CloudTrail writes, "2006-01-02T15:04:05Z",
-// without allocating; other shapes return false.
-func parseZulu(b []byte) (time.Time, bool) {
+// ParseZulu reads the shape CloudTrail writes, "2006-01-02T15:04:05Z"
+// (without quotes), as time.Parse would, without allocating: every event's
+// time passes here. Other shapes, and impossible dates, return false.
+func ParseZulu(b []byte) (time.Time, bool) {
 	if len(b) != 20 || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' || b[19] != 'Z' {
 		return time.Time{}, false
 	}
-	var f [6]int
-	for i, p := range [6]int{0, 5, 8, 11, 14, 17} {
-		w := 2
-		if i == 0 {
-			w = 4
+	// Each digit is checked as it is read: a byte below '0' wraps round
+	// to a large value, so one comparison rejects both sides.
+	var bad byte
+	digit := func(c byte) int {
+		c -= '0'
+		if c > 9 {
+			bad = 1
 		}
-		for _, c := range b[p : p+w] {
-			if c < '0' || c > '9' {
-				return time.Time{}, false
-			}
-			f[i] = f[i]*10 + int(c-'0')
-		}
+		return int(c)
 	}
-	if f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > daysIn(f[1], f[0]) || f[3] > 23 || f[4] > 59 || f[5] > 59 {
+	y := digit(b[0])*1000 + digit(b[1])*100 + digit(b[2])*10 + digit(b[3])
+	mo := digit(b[5])*10 + digit(b[6])
+	d := digit(b[8])*10 + digit(b[9])
+	h := digit(b[11])*10 + digit(b[12])
+	mi := digit(b[14])*10 + digit(b[15])
+	sec := digit(b[17])*10 + digit(b[18])
+	if bad != 0 || mo < 1 || mo > 12 || d < 1 || d > daysIn(mo, y) || h > 23 || mi > 59 || sec > 59 {
 		return time.Time{}, false
 	}
-	return time.Date(f[0], time.Month(f[1]), f[2], f[3], f[4], f[5], 0, time.UTC), true
+	days := daysFromCivil(y, mo, d)
+	return time.Unix(days*86400+int64(h*3600+mi*60+sec), 0).UTC(), true
 }
 
-func daysIn(month, year int) int {
-	return time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+// daysIn returns the number of days of month m (1 to 12) of year y.
+func daysIn(m, y int) int {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// daysFromCivil returns the number of days from 1970-01-01 to the date
+// y-m-d of the proleptic Gregorian calendar (year 0 and later): the years
+// are counted from March, so that the leap day ends a year, in 400-year
+// eras of 146,097 days.
+func daysFromCivil(y, m, d int) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := (y + 400) / 400 // y >= -1: one era early, taken off below
+	yoe := y - (era-1)*400 // year of the era, 0 to 399
+	mp := (m + 9) % 12     // March is 0
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return int64(era-1)*146097 + int64(doe) - 719468
 }
 
 // Fields looks up several members of object v in one pass: out[i] becomes

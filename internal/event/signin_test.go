@@ -2,6 +2,7 @@ package event
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -397,18 +398,25 @@ func FuzzNormalizeSignIn(f *testing.F) {
 	})
 }
 
-// FuzzParseZulu checks the allocation-free fast path against time.Parse.
+// FuzzParseZulu checks the allocation-free fast path against time.Parse:
+// the same instant when it accepts, and it accepts whatever time.Parse
+// accepts in the layout it reads.
 func FuzzParseZulu(f *testing.F) {
 	f.Add("2023-07-19T21:44:40Z")
 	f.Add("2024-02-29T23:59:59Z")
 	f.Add("2023-02-29T10:00:00Z")
 	f.Fuzz(func(t *testing.T, s string) {
-		got, ok := parseZulu([]byte(s))
+		got, ok := ParseZulu([]byte(s))
+		want, err := time.Parse("2006-01-02T15:04:05Z", s)
 		if !ok {
+			// time.Parse also reads a signed year ("-001-..."), which
+			// CloudTrail never writes.
+			if err == nil && len(s) == 20 && s[0] != '+' && s[0] != '-' {
+				t.Fatalf("%q: rejected, time.Parse reads %v", s, want)
+			}
 			return
 		}
-		want, err := time.Parse("2006-01-02T15:04:05Z", s)
-		if err != nil || !got.Equal(want) {
+		if err != nil || !got.Equal(want) || got.Location() != time.UTC {
 			t.Fatalf("%q: fast %v, time.Parse %v %v", s, got, want, err)
 		}
 	})
@@ -520,6 +528,31 @@ func TestActorLabel(t *testing.T) {
 		root := parse(t, c.src)
 		if got := ActorLabel(root); got != c.want || got != ActorOf(root).Label() {
 			t.Errorf("%s: ActorLabel %q, want %q (ActorOf: %q)", c.src, got, c.want, ActorOf(root).Label())
+		}
+	}
+}
+
+// TestParseZuluEveryDay checks the calendar arithmetic against time.Date
+// for every day of the years around the era and century boundaries, and at
+// the ends of the four-digit range, at a time of day that exercises every
+// field.
+func TestParseZuluEveryDay(t *testing.T) {
+	years := []int{0, 1, 2, 3, 4, 99, 100, 101, 399, 400, 401, 1600, 1900, 1969, 1970, 1971, 1999, 2000, 2001, 2023, 2024, 2100, 2400, 9998, 9999}
+	for _, y := range years {
+		for day := time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC); day.Year() == y; day = day.AddDate(0, 0, 1) {
+			want := day.Add(23*time.Hour + 59*time.Minute + 58*time.Second)
+			s := fmt.Sprintf("%04d-%02d-%02dT23:59:58Z", y, day.Month(), day.Day())
+			got, ok := ParseZulu([]byte(s))
+			if !ok || got != want {
+				t.Fatalf("%s: %v %v, want %v", s, got, ok, want)
+			}
+		}
+	}
+	for _, s := range []string{"2023-02-29T00:00:00Z", "2100-02-29T00:00:00Z", "2023-04-31T00:00:00Z", "2023-13-01T00:00:00Z",
+		"2023-00-10T00:00:00Z", "2023-01-00T00:00:00Z", "2023-01-01T24:00:00Z", "2023-01-01T00:60:00Z", "2023-01-01T00:00:60Z",
+		"2023-01-01T00:00:0/Z", "2023-01-01T00:00:0:Z", "2023-01-01 00:00:00Z", "2023-01-01T00:00:00z", "+023-01-01T00:00:00Z"} {
+		if got, ok := ParseZulu([]byte(s)); ok {
+			t.Errorf("%s: read as %v", s, got)
 		}
 	}
 }
