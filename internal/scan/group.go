@@ -67,8 +67,22 @@ func newEventGroup(c *event.Common, t time.Time, seed *maphash.Seed) eventGroup 
 		h1 = (h1^h)*0x9E3779B97F4A7C15 + 1
 		h2 = (h2^bits.RotateLeft64(h, 29))*0xC2B2AE3D27D4EB4F + 1
 	}
-	return eventGroup{h1: h1, h2: h2, bucket: t.Truncate(groupBucket).Unix(),
+	return eventGroup{h1: h1, h2: h2, bucket: hourOf(t),
 		name: c.EventName.Bytes(), drill: drillEvent(c.EventID, c.UserAgent)}
+}
+
+// hourOf is t.Truncate(groupBucket).Unix() by integer arithmetic: the zero
+// time Truncate counts from is a whole number of hours before 1970, so
+// rounding the Unix seconds down to an hour (towards minus infinity) gives
+// the same instant.
+func hourOf(t time.Time) int64 {
+	const h = int64(groupBucket / time.Second)
+	sec := t.Unix()
+	q := sec / h
+	if sec%h < 0 {
+		q--
+	}
+	return q * h
 }
 
 // idAt is one piece of evidence: an event's time (Unix seconds and

@@ -2,6 +2,7 @@ package scan
 
 import (
 	"hash/maphash"
+	"math/rand/v2"
 	"reflect"
 	"testing"
 	"time"
@@ -83,5 +84,21 @@ func TestGroupOverflowCounted(t *testing.T) {
 	gs.mergeFrom(other)
 	if gs.dropped != 1+5+2 || len(gs.m) != maxGroups || len(other.m) != 0 || other.dropped != 0 {
 		t.Errorf("merge beyond maxGroups: dropped %d (want 8), %d groups, left behind %d groups and %d dropped", gs.dropped, len(gs.m), len(other.m), other.dropped)
+	}
+}
+
+// TestHourOfIsTruncate: the grouping bucket computed by integer arithmetic
+// is time.Truncate's, before and after 1970, on and off the hour.
+func TestHourOfIsTruncate(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	times := []time.Time{time.Unix(0, 0), time.Unix(-1, 0), time.Unix(-3600, 0), time.Unix(-3601, 999999999), time.Unix(3599, 999999999),
+		time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)}
+	for range 100000 {
+		times = append(times, time.Unix(rng.Int64N(1<<36)-1<<35, rng.Int64N(1e9)))
+	}
+	for _, tm := range times {
+		if got, want := hourOf(tm), tm.Truncate(groupBucket).Unix(); got != want {
+			t.Fatalf("%v: %d, Truncate gives %d", tm, got, want)
+		}
 	}
 }
