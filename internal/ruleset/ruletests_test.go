@@ -94,6 +94,8 @@ func TestMalformedCasesRejected(t *testing.T) {
 	for name, tests := range map[string]string{
 		"count with no-match": "    - {name: c, expect: no-match, count: 1, events: [{eventName: ConsoleLogin}]}\n",
 		"negative count":      "    - {name: c, expect: match, count: -3, events: [{eventName: ConsoleLogin}]}\n",
+		"zero count":          "    - {name: c, expect: match, count: 0, events: [{eventName: ConsoleLogin}]}\n",
+		"zero count no-match": "    - {name: c, expect: no-match, count: 0, events: [{eventName: ConsoleLogin}]}\n",
 		"no expect":           "    - {name: c, events: [{eventName: ConsoleLogin}]}\n",
 		"unknown expect":      "    - {name: c, expect: fire, events: [{eventName: ConsoleLogin}]}\n",
 		"no events":           "    - {name: c, expect: no-match}\n",
@@ -355,4 +357,56 @@ func requireAllPass(t *testing.T, set *ruleset.Set, n int) {
 			t.Errorf("%s / %s: got %d detections (%v)", r.Suite.Rule, r.Case.Name, r.Got, r.Err)
 		}
 	}
+}
+
+// A misspelt key in a test case, in the signwatch attribute or in a
+// side-car document is an error naming the key and its line: ignored, it
+// would leave an expectation unchecked (a `cuont: 3` case passes on any
+// number of detections) or a rule untested.
+func TestTestFormatUnknownKeys(t *testing.T) {
+	ev := "[{eventSource: signin.amazonaws.com, eventName: ConsoleLogin}]"
+	for _, tc := range []struct {
+		name, file, body, want string
+	}{
+		{"case key", "r.yml", loginRule + "signwatch:\n  tests:\n    - {name: c, expect: match, cuont: 3, events: " + ev + "}\n", `r.yml:11:32: test 1: unknown key "cuont"`},
+		{"signwatch key", "r.yml", loginRule + "signwatch:\n  test:\n    - {name: c, expect: match, events: " + ev + "}\n", `r.yml:10:3: signwatch: unknown key "test"`},
+		{"signwatch not a mapping", "r.yml", loginRule + "signwatch: tests\n", "r.yml:9:12: signwatch must be a mapping"},
+		{"signwatch without tests", "r.yml", loginRule + "signwatch: {}\n", "r.yml:9:12: signwatch: needs `tests:`"},
+		{"side-car key", "login.tests.yml", "rule: console_login\nexpected: match\ntests: [{expect: match, events: " + ev + "}]\n", `login.tests.yml:2:1: a test document: unknown key "expected"`},
+		{"side-car rule not a scalar", "login.tests.yml", "rule: [console_login]\ntests: [{expect: match, events: " + ev + "}]\n", "login.tests.yml:1:7: rule: must be the id or name of one rule"},
+		{"side-car rule empty", "login.tests.yml", "rule: ''\ntests: [{expect: match, events: " + ev + "}]\n", "login.tests.yml:1:7: rule: must be the id or name of one rule"},
+		{"case not a mapping", "login.tests.yml", "rule: console_login\ntests: [match]\n", "login.tests.yml:2:9: test 1 must be a mapping"},
+	} {
+		files := map[string]string{tc.file: tc.body}
+		if tc.file != "r.yml" {
+			files["login.yml"] = loginRule
+		}
+		_, err := ruleset.Load(ruleset.Options{Paths: []string{writeRules(t, files)}})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: got %v, want an error containing %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+// An empty list of tests is an error (in the rule or in a side-car file),
+// not a suite that passes without checking anything.
+func TestEmptyTestList(t *testing.T) {
+	for name, files := range map[string]map[string]string{
+		"embedded": {"r.yml": loginRule + "signwatch:\n  tests: []\n"},
+		"side-car": {"login.yml": loginRule, "login.tests.yml": "rule: console_login\ntests: []\n"},
+	} {
+		_, err := ruleset.Load(ruleset.Options{Paths: []string{writeRules(t, files)}})
+		if err == nil || !strings.Contains(err.Error(), "tests is empty") {
+			t.Errorf("%s: got %v, want an error for the empty list", name, err)
+		}
+	}
+}
+
+// A side-car file may end with "---" (an empty document), as a rule file
+// may; and a YAML alias may stand for an event.
+func TestSideCarEmptyDocumentAndAlias(t *testing.T) {
+	body := "rule: console_login\ntests:\n  - {name: a, expect: match, events: [&login {eventSource: signin.amazonaws.com, eventName: ConsoleLogin}]}\n" +
+		"  - {name: b, expect: match, count: 2, events: [*login, *login]}\n---\n"
+	set := loadRules(t, map[string]string{"login.yml": loginRule, "login.tests.yml": body})
+	requireAllPass(t, set, 2)
 }

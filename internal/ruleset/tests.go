@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,7 +40,7 @@ type TestCase struct {
 type testCaseYAML struct {
 	Name   string      `yaml:"name"`
 	Expect string      `yaml:"expect"`
-	Count  int         `yaml:"count"`
+	Count  *int        `yaml:"count"` // nil when absent: count: 0 is an error
 	Events []yaml.Node `yaml:"events"`
 }
 
@@ -58,9 +59,13 @@ func parseEmbeddedTests(d sigma.Document) (*TestSuite, error) {
 	if sw == nil {
 		return nil, nil
 	}
+	// A misspelt key would leave the rule untested without a word.
+	if err := knownKeys(d.File, sw, "signwatch", "tests"); err != nil {
+		return nil, err
+	}
 	tn := sigma.MapValue(sw, "tests")
 	if tn == nil {
-		return nil, nil
+		return nil, sigma.NodeError(d.File, sw, "signwatch: needs `tests:`")
 	}
 	rule := d.Meta.ID
 	if rule == "" {
@@ -90,10 +95,19 @@ func ParseTestFile(name string, data []byte) (*TestSuite, error) {
 			continue
 		}
 		n := root.Content[0]
+		if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
+			continue // an empty document (a trailing "---"), as in rule files
+		}
+		if err := knownKeys(name, n, "a test document", "rule", "tests"); err != nil {
+			return nil, err
+		}
 		rn := sigma.MapValue(n, "rule")
 		tn := sigma.MapValue(n, "tests")
 		if rn == nil || tn == nil {
 			return nil, sigma.NodeError(name, n, "a test document needs `rule:` and `tests:`")
+		}
+		if rn.Kind != yaml.ScalarNode || rn.Value == "" {
+			return nil, sigma.NodeError(name, rn, "rule: must be the id or name of one rule")
 		}
 		ts, err := parseCases(name, rn.Value, tn)
 		if err != nil {
@@ -117,13 +131,19 @@ func parseCases(file, rule string, tn *yaml.Node) (*TestSuite, error) {
 	if tn.Kind != yaml.SequenceNode {
 		return nil, sigma.NodeError(file, tn, "tests must be a list")
 	}
+	if len(tn.Content) == 0 {
+		return nil, sigma.NodeError(file, tn, "tests is empty: a rule's tests need at least one case")
+	}
 	ts := &TestSuite{Rule: rule, File: file, Line: tn.Line}
 	for i, cn := range tn.Content {
+		if err := knownKeys(file, cn, fmt.Sprintf("test %d", i+1), "name", "expect", "count", "events"); err != nil {
+			return nil, err
+		}
 		var cy testCaseYAML
 		if err := cn.Decode(&cy); err != nil {
 			return nil, sigma.NodeError(file, cn, "test %d: %v", i+1, err)
 		}
-		tc := TestCase{Name: cy.Name, Count: cy.Count, Line: cn.Line}
+		tc := TestCase{Name: cy.Name, Line: cn.Line}
 		if tc.Name == "" {
 			tc.Name = fmt.Sprintf("case %d", i+1)
 		}
@@ -135,10 +155,13 @@ func parseCases(file, rule string, tn *yaml.Node) (*TestSuite, error) {
 			return nil, sigma.NodeError(file, cn, "test %q: expect must be match or no-match, not %q", tc.Name, cy.Expect)
 		}
 		switch {
-		case cy.Count < 0:
-			return nil, sigma.NodeError(file, cn, "test %q: count must be a positive number of detections, not %d", tc.Name, cy.Count)
-		case cy.Count > 0 && !tc.Expect:
+		case cy.Count == nil:
+		case !tc.Expect:
 			return nil, sigma.NodeError(file, cn, "test %q: count goes with expect: match (no-match means no detection)", tc.Name)
+		case *cy.Count < 1:
+			return nil, sigma.NodeError(file, cn, "test %q: count must be a positive number of detections, not %d", tc.Name, *cy.Count)
+		default:
+			tc.Count = *cy.Count
 		}
 		if len(cy.Events) == 0 {
 			return nil, sigma.NodeError(file, cn, "test %q has no events", tc.Name)
@@ -153,6 +176,23 @@ func parseCases(file, rule string, tn *yaml.Node) (*TestSuite, error) {
 		ts.Cases = append(ts.Cases, tc)
 	}
 	return ts, nil
+}
+
+// knownKeys rejects a key of mapping n that is not one of keys, naming it
+// and its position: a misspelt key (`cuont`, `test`) must not be ignored, or
+// a test would check less than its author wrote. A node that is not a
+// mapping is an error too.
+func knownKeys(file string, n *yaml.Node, what string, keys ...string) error {
+	if n.Kind != yaml.MappingNode {
+		return sigma.NodeError(file, n, "%s must be a mapping (%s)", what, strings.Join(keys, ", "))
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if !slices.Contains(keys, k.Value) {
+			return sigma.NodeError(file, k, "%s: unknown key %q (known: %s)", what, k.Value, strings.Join(keys, ", "))
+		}
+	}
+	return nil
 }
 
 // eventJSON turns a test event (a YAML mapping, or a string holding a JSON
