@@ -3,6 +3,7 @@ package ruleset_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -398,6 +399,43 @@ func TestEmptyTestList(t *testing.T) {
 		_, err := ruleset.Load(ruleset.Options{Paths: []string{writeRules(t, files)}})
 		if err == nil || !strings.Contains(err.Error(), "tests is empty") {
 			t.Errorf("%s: got %v, want an error for the empty list", name, err)
+		}
+	}
+}
+
+// A JSON-string event must be one object: the string null is an error (it
+// used to panic), and so is anything after the object (a second object
+// pasted into the same string would be dropped without a word). White
+// space after it is fine.
+func TestJSONEventIsOneObject(t *testing.T) {
+	for _, tc := range []struct {
+		event string
+		ok    bool
+	}{
+		{`'null'`, false},
+		{`'{"eventName": "A"} {"eventName": "B"}'`, false},
+		{`'{"eventName": "A"},'`, false},
+		{`'[{"eventName": "A"}]'`, false},
+		{`'{"eventName": "A"}  '`, true},
+	} {
+		body := "rule: r\ntests:\n  - {name: c, expect: match, events: [" + tc.event + "]}\n"
+		var err error
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					err = fmt.Errorf("panic: %v", p)
+					tc.ok = true // reported below as a failure either way
+				}
+			}()
+			_, err = ruleset.ParseTestFile("r.tests.yml", []byte(body))
+		}()
+		switch {
+		case err != nil && strings.HasPrefix(err.Error(), "panic"):
+			t.Errorf("%s: %v", tc.event, err)
+		case tc.ok && err != nil:
+			t.Errorf("%s: %v", tc.event, err)
+		case !tc.ok && (err == nil || !strings.Contains(err.Error(), "r.tests.yml:3:")):
+			t.Errorf("%s: got %v, want an error at r.tests.yml:3", tc.event, err)
 		}
 	}
 }

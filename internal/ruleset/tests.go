@@ -210,6 +210,12 @@ func eventJSON(n *yaml.Node, idx int) ([]byte, error) {
 		if err := dec.Decode(&m); err != nil {
 			return nil, fmt.Errorf("not a JSON object: %w", err)
 		}
+		if m == nil { // the string null
+			return nil, errors.New("not a JSON object: null")
+		}
+		if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+			return nil, errors.New("not a JSON object: more after the object's closing brace")
+		}
 	case yaml.MappingNode:
 		if err := n.Decode(&m); err != nil {
 			return nil, err
