@@ -1,15 +1,20 @@
 package ruleset_test
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/signwatch/signwatch/internal/config"
+	"github.com/signwatch/signwatch/internal/correlate"
 	"github.com/signwatch/signwatch/internal/ruleset"
+	"github.com/signwatch/signwatch/internal/sigma"
 	"github.com/signwatch/signwatch/rules"
 )
 
@@ -216,4 +221,110 @@ func TestReported(t *testing.T) {
 			t.Errorf("Reported(%s) = %v, want %v", tc.id, got, tc.report)
 		}
 	}
+}
+
+// failFS is a file system whose file named bad cannot be read.
+type failFS struct {
+	m   fstest.MapFS
+	bad string
+}
+
+func (f failFS) Open(name string) (fs.File, error) {
+	if name == f.bad {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: errors.New("unreadable")}
+	}
+	return f.m.Open(name)
+}
+
+// A rule path that cannot be read, or a built-in rule file that cannot,
+// fails the load with an error naming it: a set that silently lost rules
+// would be a blind spot.
+func TestUnreadableRulesFail(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "no-such-dir")
+	_, err := ruleset.Load(ruleset.Options{Paths: []string{missing}})
+	if err == nil || !strings.Contains(err.Error(), "rules "+missing+":") {
+		t.Errorf("missing path: got %v, want an error naming %s", err, missing)
+	}
+	builtin := failFS{m: fstest.MapFS{"good.yml": {Data: []byte(loginRule)}, "sub/bad.yml": {Data: []byte(loginRule)}}, bad: "sub/bad.yml"}
+	_, err = ruleset.Load(ruleset.Options{Builtin: builtin})
+	if err == nil || !strings.Contains(err.Error(), "built-in rules: open sub/bad.yml: unreadable") {
+		t.Errorf("unreadable built-in file: got %v", err)
+	}
+}
+
+// LoadError lists every problem, one a line, and unwraps to them, so a
+// caller can find the position of each.
+func TestLoadErrorListsEach(t *testing.T) {
+	dir := writeRules(t, map[string]string{
+		"a.yml": "title: a\ndetection: [\n",
+		"b.yml": "title: b\nlogsource: {product: aws}\ndetection:\n  sel: {eventName|nosuchmod: x}\n  condition: sel\n",
+	})
+	_, err := ruleset.Load(ruleset.Options{Paths: []string{dir}})
+	var le *ruleset.LoadError
+	if !errors.As(err, &le) || len(le.Errs) != 2 {
+		t.Fatalf("want a LoadError with 2 errors, got %v", err)
+	}
+	lines := strings.Split(err.Error(), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], filepath.Join(dir, "a.yml")+":") || !strings.HasPrefix(lines[1], filepath.Join(dir, "b.yml")+":4:") {
+		t.Errorf("one error a line, in file order:\n%s", err)
+	}
+	var pe *sigma.PosError
+	if !errors.As(err, &pe) || pe.File != filepath.Join(dir, "a.yml") {
+		t.Errorf("errors.As through LoadError: %v", pe)
+	}
+}
+
+// When files have errors, the load stops there: tuning and correlations
+// that name a rule of a broken file do not add errors of their own, which
+// would send the reader after the wrong problem.
+func TestNoCascadingErrors(t *testing.T) {
+	broken := strings.Replace(loginRule, "condition: sel", "condition: sel and nosuchsel", 1)
+	corr := "title: many logins\nname: many_logins\ncorrelation:\n  type: event_count\n  rules: [console_login]\n  group-by: [sourceIPAddress]\n  timespan: 10m\n  condition: {gte: 3}\nlevel: high\n"
+	dir := writeRules(t, map[string]string{"login.yml": broken, "corr.yml": corr})
+	_, err := ruleset.Load(ruleset.Options{Paths: []string{dir}, Tuning: ruleset.Tuning{Rules: map[string]ruleset.RuleTuning{"console_login": {Level: "high"}}}})
+	var le *ruleset.LoadError
+	if !errors.As(err, &le) || len(le.Errs) != 1 || !strings.Contains(err.Error(), "login.yml") {
+		t.Errorf("want the broken rule's error only, got %v", err)
+	}
+}
+
+// A duplicate id names both places: the second rule's file and line, and
+// the first's.
+func TestDuplicateIDNamesBoth(t *testing.T) {
+	dir := writeRules(t, map[string]string{"a.yml": loginRule, "b.yml": "# another\n" + strings.Replace(loginRule, "name: console_login", "name: other", 1)})
+	_, err := ruleset.Load(ruleset.Options{Paths: []string{dir}})
+	want := filepath.Join(dir, "b.yml") + ":2: rule id 11111111-1111-4111-8111-111111111111 already used by " + filepath.Join(dir, "a.yml") + ":1"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("got %v\nwant an error containing %s", err, want)
+	}
+}
+
+// A correlation that names no loaded rule fails the load, and the
+// correlation limits of the options are checked there too.
+func TestCorrelationErrorsFailLoad(t *testing.T) {
+	corr := func(ref, cond string) string {
+		return "title: c\nname: c\ncorrelation:\n  type: event_count\n  rules: [" + ref + "]\n  group-by: [sourceIPAddress]\n  timespan: 10m\n  condition: {" + cond + "}\nlevel: high\n"
+	}
+	dir := writeRules(t, map[string]string{"login.yml": loginRule, "c.yml": corr("no_such_rule", "gte: 3")})
+	if _, err := ruleset.Load(ruleset.Options{Paths: []string{dir}}); err == nil || !strings.Contains(err.Error(), "no_such_rule") {
+		t.Errorf("unknown reference: got %v", err)
+	}
+	dir = writeRules(t, map[string]string{"login.yml": loginRule, "c.yml": corr("console_login", "gte: 3")})
+	if _, err := ruleset.Load(ruleset.Options{Paths: []string{dir}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ruleset.Load(ruleset.Options{Paths: []string{dir}, Correlation: correlate.Config{MaxGroups: -1}}); err == nil {
+		t.Errorf("negative max_groups accepted")
+	}
+}
+
+// A set with exactly one correlation runs it in tests.
+func TestSingleCorrelationCase(t *testing.T) {
+	ev := "{eventSource: signin.amazonaws.com, eventName: ConsoleLogin, sourceIPAddress: 192.0.2.1}"
+	set := loadRules(t, map[string]string{
+		"login.yml": loginRule,
+		"c.yml": "title: two logins\nname: two_logins\ncorrelation:\n  type: event_count\n  rules: [console_login]\n  group-by: [sourceIPAddress]\n  timespan: 10m\n  condition: {gte: 2}\nlevel: high\n" +
+			"signwatch:\n  tests:\n    - {name: two, expect: match, count: 1, events: [" + ev + ", " + ev + "]}\n    - {name: one, expect: no-match, events: [" + ev + "]}\n",
+	})
+	requireAllPass(t, set, 2)
 }
