@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -328,7 +329,11 @@ func walkFS(fsys fs.FS, add func(string, []byte)) error {
 }
 
 // walkPath adds a rule file, or every .yml/.yaml file below a directory in
-// lexical order.
+// lexical order of their paths. Symbolic links are followed, the root's and
+// those to directories inside the tree too (a rule tree often links in a
+// shared rule pack; skipping one would lose its rules without a word); a
+// link back to a directory being walked is an error, not a loop. A rule
+// file that is not a regular file (a FIFO would block the load) is an error.
 func walkPath(root string, add func(string, []byte)) error {
 	info, err := os.Stat(root)
 	if err != nil {
@@ -343,20 +348,9 @@ func walkPath(root string, add func(string, []byte)) error {
 		return nil
 	}
 	var files []string
-	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.IsDir() && isRuleFile(p) {
-			files = append(files, p)
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("rules %s: %w", root, err)
-	}
-	sort.Strings(files)
 	var errs []error
+	walkDir(root, []os.FileInfo{info}, &files, &errs)
+	sort.Strings(files)
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
@@ -366,4 +360,41 @@ func walkPath(root string, add func(string, []byte)) error {
 		add(f, data)
 	}
 	return errors.Join(errs...)
+}
+
+// walkDir lists the rule files below dir; parents are the directories
+// being walked, dir's included, to tell a symbolic link loop.
+func walkDir(dir string, parents []os.FileInfo, files *[]string, errs *[]error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		*errs = append(*errs, fmt.Errorf("rules %s: %w", dir, err))
+		return
+	}
+	for _, e := range entries {
+		p := filepath.Join(dir, e.Name())
+		mode := e.Type()
+		var info os.FileInfo
+		if mode&fs.ModeSymlink != 0 || mode.IsDir() {
+			if info, err = os.Stat(p); err != nil {
+				if isRuleFile(p) || mode.IsDir() {
+					*errs = append(*errs, fmt.Errorf("rules: %w", err))
+				}
+				continue
+			}
+			mode = info.Mode().Type()
+		}
+		switch {
+		case mode.IsDir():
+			if slices.ContainsFunc(parents, func(fi os.FileInfo) bool { return os.SameFile(fi, info) }) {
+				*errs = append(*errs, fmt.Errorf("rules %s: a symbolic link back to a directory it is in", p))
+				continue
+			}
+			walkDir(p, append(parents[:len(parents):len(parents)], info), files, errs)
+		case !isRuleFile(p):
+		case !mode.IsRegular():
+			*errs = append(*errs, fmt.Errorf("rules %s: not a regular file", p))
+		default:
+			*files = append(*files, p)
+		}
+	}
 }
