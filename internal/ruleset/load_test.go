@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -327,4 +328,51 @@ func TestSingleCorrelationCase(t *testing.T) {
 			"signwatch:\n  tests:\n    - {name: two, expect: match, count: 1, events: [" + ev + ", " + ev + "]}\n    - {name: one, expect: no-match, events: [" + ev + "]}\n",
 	})
 	requireAllPass(t, set, 2)
+}
+
+// Rule files are named .yml or .yaml in any case; other files of a
+// directory or of the built-in file system are not read. A directory's
+// files come in lexical order of their paths, subdirectories included.
+func TestRuleFileNamesAndOrder(t *testing.T) {
+	third := strings.Replace(strings.Replace(loginRule, "11111111-1111-4111-8111-111111111111", "44444444-4444-4444-8444-444444444444", 1), "name: console_login", "name: third", 1)
+	second := strings.Replace(strings.Replace(loginRule, "11111111-1111-4111-8111-111111111111", "33333333-3333-4333-8333-333333333333", 1), "name: console_login", "name: second", 1)
+	dir := writeRules(t, map[string]string{"b.YML": loginRule, "a.Yaml": second, "README.md": "# not a rule\n"})
+	if err := os.Mkdir(filepath.Join(dir, "a"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "a", "z.yml"), []byte(third), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	set, err := ruleset.Load(ruleset.Options{Paths: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{filepath.Join(dir, "a.Yaml"), filepath.Join(dir, "a", "z.yml"), filepath.Join(dir, "b.YML")}
+	if !sort.StringsAreSorted(want) || strings.Join(set.Files, " ") != strings.Join(want, " ") {
+		t.Errorf("files %v, want %v", set.Files, want)
+	}
+
+	builtin := fstest.MapFS{"login.yml": {Data: []byte(loginRule)}, "notes.md": {Data: []byte("not: [a rule\n")}, "sub.yml/x.txt": {Data: []byte("not: [a rule\n")}}
+	set, err = ruleset.Load(ruleset.Options{Builtin: builtin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(set.Files, " ") != "builtin:login.yml" {
+		t.Errorf("built-in files %v, want builtin:login.yml only", set.Files)
+	}
+	// A built-in directory that cannot be listed fails the load.
+	_, err = ruleset.Load(ruleset.Options{Builtin: failFS{m: builtin, bad: "sub.yml"}})
+	if err == nil || !strings.Contains(err.Error(), "built-in rules: open sub.yml: unreadable") {
+		t.Errorf("unlistable built-in directory: got %v", err)
+	}
+}
+
+// Key is a rule's id, or its name when it has none.
+func TestKey(t *testing.T) {
+	if got := ruleset.Key(sigma.Meta{ID: "i", Name: "n"}); got != "i" {
+		t.Errorf("Key with id = %q", got)
+	}
+	if got := ruleset.Key(sigma.Meta{Name: "n"}); got != "n" {
+		t.Errorf("Key without id = %q", got)
+	}
 }
