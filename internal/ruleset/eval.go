@@ -76,7 +76,9 @@ func (s *Set) RunTests() []TestResult {
 }
 
 // runCase evaluates the events of one case with the whole set, exactly as a
-// scan would, and counts the detections of the rule under test.
+// scan would, and counts the detections of the rule under test. As in a
+// scan, an event whose eventID an earlier event of the case had is a
+// duplicate delivery and is skipped.
 func (s *Set) runCase(rule string, tc *TestCase) (int, error) {
 	target, isCorr := s.resolve(rule)
 	if target == "" {
@@ -93,6 +95,7 @@ func (s *Set) runCase(rule string, tc *TestCase) (int, error) {
 	var obs []correlate.Observation
 	single := 0
 	var doc event.Doc
+	seen := map[string]bool{}
 	for i, raw := range tc.Events {
 		if err := doc.Parse(raw); err != nil {
 			return 0, fmt.Errorf("event %d: %w", i+1, err)
@@ -100,6 +103,12 @@ func (s *Set) runCase(rule string, tc *TestCase) (int, error) {
 		root := doc.Root()
 		t, _ := event.EventTime(root)
 		id := root.Get("eventID").Str()
+		if id != "" {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+		}
 		s.Match(root, raw, nil, func(m sigma.Match) {
 			if m.Rule.ID == target || (m.Rule.ID == "" && m.Rule.Name == rule) {
 				single++

@@ -448,3 +448,40 @@ func TestSideCarEmptyDocumentAndAlias(t *testing.T) {
 	set := loadRules(t, map[string]string{"login.yml": loginRule, "login.tests.yml": body})
 	requireAllPass(t, set, 2)
 }
+
+// As in a scan, an event whose eventID an earlier event of the case had is
+// a duplicate delivery and counts once (docs/rule-tests.md: give explicit
+// IDs when a case is about duplicates); events without an explicit ID get
+// distinct ones and all count.
+func TestCaseDuplicateEventIDs(t *testing.T) {
+	ev := func(id string) string {
+		s := "{eventSource: signin.amazonaws.com, eventName: ConsoleLogin, sourceIPAddress: 192.0.2.1"
+		if id != "" {
+			s += ", eventID: " + id
+		}
+		return s + "}"
+	}
+	set := loadRules(t, map[string]string{
+		"login.yml": loginRule + "signwatch:\n  tests:\n" +
+			"    - {name: same id, expect: match, count: 1, events: [" + ev("dup") + ", " + ev("dup") + "]}\n" +
+			"    - {name: no ids, expect: match, count: 2, events: [" + ev("") + ", " + ev("") + "]}\n",
+		"c.yml": "title: three logins\nname: three_logins\ncorrelation:\n  type: event_count\n  rules: [console_login]\n  group-by: [sourceIPAddress]\n  timespan: 10m\n  condition: {gte: 3}\nlevel: high\n" +
+			"signwatch:\n  tests:\n" +
+			"    - {name: one delivered three times, expect: no-match, events: [" + ev("dup") + ", " + ev("dup") + ", " + ev("dup") + "]}\n" +
+			"    - {name: three, expect: match, count: 1, events: [" + ev("a") + ", " + ev("b") + ", " + ev("dup") + "]}\n",
+	})
+	requireAllPass(t, set, 4)
+}
+
+// A correlation over a detection rule that has a name and no id is tested
+// like any other (the rule's matches reach the correlation under its name).
+func TestCorrelationOverNameOnlyRule(t *testing.T) {
+	noID := strings.Replace(loginRule, "id: 11111111-1111-4111-8111-111111111111\n", "", 1)
+	ev := "{eventSource: signin.amazonaws.com, eventName: ConsoleLogin, sourceIPAddress: 192.0.2.1}"
+	set := loadRules(t, map[string]string{
+		"login.yml": noID,
+		"c.yml": "title: two logins\nid: 22222222-2222-4222-8222-222222222222\ncorrelation:\n  type: event_count\n  rules: [console_login]\n  group-by: [sourceIPAddress]\n  timespan: 10m\n  condition: {gte: 2}\nlevel: high\n" +
+			"signwatch:\n  tests:\n    - {name: two, expect: match, count: 1, events: [" + ev + ", " + ev + "]}\n",
+	})
+	requireAllPass(t, set, 1)
+}
