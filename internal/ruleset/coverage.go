@@ -2,6 +2,7 @@ package ruleset
 
 import (
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -88,7 +89,12 @@ func (s *Set) Coverage() []EventCoverage {
 			if a.Field != b.Field {
 				return a.Field < b.Field
 			}
-			return a.Value < b.Value
+			if a.Value != b.Value {
+				return a.Value < b.Value
+			}
+			// The same test with other modifiers: without this the order
+			// came from map iteration and changed from run to run.
+			return slices.Compare(a.Modifiers, b.Modifiers) < 0
 		})
 		out = append(out, ec)
 	}
@@ -143,13 +149,20 @@ func valueMatches(v string, mods []string, lit string) bool {
 	return err == nil && ok
 }
 
+// addChecks counts the field tests of one rule's predicates, each once
+// however many of the rule's selections make it (Check.Rules counts rules).
 func addChecks(checks map[string]*Check, preds []sigma.Predicate) {
+	counted := map[string]bool{}
 	for _, p := range preds {
 		if p.Field == "eventName" || p.Field == "eventSource" {
 			continue
 		}
 		for _, v := range p.Values {
 			k := p.Field + "|" + strings.Join(p.Modifiers, "|") + "=" + v
+			if counted[k] {
+				continue
+			}
+			counted[k] = true
 			c, ok := checks[k]
 			if !ok {
 				c = &Check{Field: p.Field, Modifiers: append([]string{}, p.Modifiers...), Value: v}

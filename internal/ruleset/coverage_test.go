@@ -113,3 +113,33 @@ level: high
 		t.Errorf("ConsoleLogin checks:\n got %s\nwant %s", got, want)
 	}
 }
+
+// Checks that differ only in their modifiers come in a fixed order (no
+// modifier first, then by modifiers), the same on every call; and a rule
+// that makes the same check in two selections counts once.
+func TestCoverageChecksOrderAndCount(t *testing.T) {
+	r := func(id, detection, cond string) string {
+		return "title: r" + id + "\nid: 10000000-0000-4000-8000-00000000000" + id + "\nlogsource: {product: aws, service: cloudtrail}\ndetection:\n" + detection + "  condition: " + cond + "\nlevel: low\n"
+	}
+	set := loadRules(t, map[string]string{
+		"1.yml": r("1", "  sel: {eventName: ConsoleLogin, userAgent|startswith: curl}\n", "sel"),
+		"2.yml": r("2", "  sel: {eventName: ConsoleLogin, userAgent: curl}\n", "sel"),
+		"3.yml": r("3", "  sel: {eventName: ConsoleLogin, userAgent|contains: curl}\n", "sel"),
+		"4.yml": r("4", "  a: {eventName: ConsoleLogin, userAgent|endswith: curl}\n  b: {eventName: ConsoleLogin, userAgent|endswith: curl, sourceIPAddress: 192.0.2.1}\n", "a or b"),
+	})
+	want := "sourceIPAddress||192.0.2.1:1 userAgent||curl:1 userAgent|contains|curl:1 userAgent|endswith|curl:1 userAgent|startswith|curl:1"
+	for i := 0; i < 30; i++ {
+		var got []string
+		for _, ec := range set.Coverage() {
+			if ec.EventName != "ConsoleLogin" {
+				continue
+			}
+			for _, c := range ec.Checks {
+				got = append(got, fmt.Sprintf("%s|%s|%s:%d", c.Field, strings.Join(c.Modifiers, "|"), c.Value, c.Rules))
+			}
+		}
+		if g := strings.Join(got, " "); g != want {
+			t.Fatalf("call %d: checks\n got %s\nwant %s", i+1, g, want)
+		}
+	}
+}
