@@ -213,6 +213,8 @@ func TestPassed(t *testing.T) {
 		{true, 2, 2, nil, true},
 		{true, 2, 1, nil, false},
 		{true, 2, 3, nil, false},
+		{true, 1, 1, nil, true},
+		{true, 1, 2, nil, false},
 	} {
 		r := ruleset.TestResult{Case: &ruleset.TestCase{Expect: tc.expect, Count: tc.count}, Got: tc.got, Err: tc.err}
 		if got := r.Passed(); got != tc.want {
@@ -484,4 +486,16 @@ func TestCorrelationOverNameOnlyRule(t *testing.T) {
 			"signwatch:\n  tests:\n    - {name: two, expect: match, count: 1, events: [" + ev + ", " + ev + "]}\n",
 	})
 	requireAllPass(t, set, 1)
+}
+
+// An event of a case that is not JSON (a case built in code) is an error
+// naming the event, not a silent skip.
+func TestCaseEventParseError(t *testing.T) {
+	set := loadRules(t, map[string]string{"login.yml": loginRule})
+	set.Tests = []*ruleset.TestSuite{{Rule: "console_login", Cases: []ruleset.TestCase{{Name: "c", Expect: false,
+		Events: [][]byte{[]byte(`{"eventName":"X"}`), []byte(`{"eventName": }`)}}}}}
+	res := set.RunTests()
+	if len(res) != 1 || res[0].Passed() || res[0].Err == nil || !strings.HasPrefix(res[0].Err.Error(), "event 2:") {
+		t.Fatalf("got %+v", res)
+	}
 }
