@@ -376,3 +376,31 @@ func TestKey(t *testing.T) {
 		t.Errorf("Key without id = %q", got)
 	}
 }
+
+// An id or a name stands for one rule or correlation: a second detection
+// rule or correlation with the same id, or the same name, fails the load
+// naming both places (a test or tuning by name would otherwise pick one of
+// them, or count both).
+func TestDuplicateNamesAndCorrelationIDs(t *testing.T) {
+	other := strings.Replace(loginRule, "11111111-1111-4111-8111-111111111111", "33333333-3333-4333-8333-333333333333", 1)
+	corr := func(id, name string) string {
+		return "title: c\nid: " + id + "\nname: " + name + "\ncorrelation:\n  type: event_count\n  rules: [11111111-1111-4111-8111-111111111111]\n  group-by: [sourceIPAddress]\n  timespan: 10m\n  condition: {gte: 3}\nlevel: high\n"
+	}
+	for _, tc := range []struct {
+		name, b, want string
+	}{
+		{"rule name", other, "b.yml:1: rule name console_login already used by "},
+		{"correlation id", corr("11111111-1111-4111-8111-111111111111", "c"), "b.yml:1: rule id 11111111-1111-4111-8111-111111111111 already used by "},
+		{"correlation name", corr("22222222-2222-4222-8222-222222222222", "console_login"), "b.yml:1: rule name console_login already used by "},
+	} {
+		dir := writeRules(t, map[string]string{"a.yml": loginRule, "b.yml": tc.b})
+		_, err := ruleset.Load(ruleset.Options{Paths: []string{dir}})
+		if err == nil || !strings.Contains(err.Error(), tc.want+filepath.Join(dir, "a.yml")+":1") {
+			t.Errorf("%s: got %v", tc.name, err)
+		}
+		var le *ruleset.LoadError
+		if errors.As(err, &le) && len(le.Errs) != 1 {
+			t.Errorf("%s: the duplicate is reported %d times:\n%v", tc.name, len(le.Errs), err)
+		}
+	}
+}

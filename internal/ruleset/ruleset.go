@@ -214,17 +214,31 @@ func (s *Set) tune(t Tuning) []error {
 }
 
 func (s *Set) compile(opt Options) []error {
+	// An id or a name stands for one rule or correlation wherever it is
+	// used (tests, tuning, filters, correlations): a second one would be
+	// tested, tuned or correlated in place of the first, or besides it.
 	var errs []error
 	seen := map[string]string{}
+	claim := func(kind, v, file string, line int) {
+		if v == "" {
+			return
+		}
+		if prev, dup := seen[kind+" "+v]; dup {
+			errs = append(errs, fmt.Errorf("%s:%d: rule %s %s already used by %s", file, line, kind, v, prev))
+			return
+		}
+		seen[kind+" "+v] = fmt.Sprintf("%s:%d", file, line)
+	}
 	for _, r := range s.Rules {
-		if r.ID == "" {
-			continue
-		}
-		if prev, dup := seen[r.ID]; dup {
-			errs = append(errs, fmt.Errorf("%s:%d: rule id %s already used by %s", r.File, r.Line, r.ID, prev))
-			continue
-		}
-		seen[r.ID] = fmt.Sprintf("%s:%d", r.File, r.Line)
+		claim("id", r.ID, r.File, r.Line)
+		claim("name", r.Name, r.File, r.Line)
+	}
+	for _, c := range s.Correlations {
+		claim("id", c.ID, c.File, c.Line)
+		claim("name", c.Name, c.File, c.Line)
+	}
+	if len(errs) > 0 {
+		return errs // sigma.Compile would report the same duplicate ids again
 	}
 	eng, err := sigma.Compile(s.Rules, s.Filters, sigma.CompileOptions{
 		FieldMappings: opt.FieldMappings,
