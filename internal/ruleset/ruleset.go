@@ -207,10 +207,7 @@ func (s *Set) tune(t Tuning) []error {
 		return []error{err}
 	}
 	s.Filters = append(s.Filters, fs...)
-	if err := t.apply(s); err != nil {
-		return []error{err}
-	}
-	return nil
+	return t.apply(s)
 }
 
 func (s *Set) compile(opt Options) []error {

@@ -2,7 +2,9 @@ package ruleset
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -104,45 +106,56 @@ func filterDoc(title string, rules []string, field string, values []string, extr
 	return string(out)
 }
 
-// apply changes thresholds, windows and levels of the loaded rules.
-func (t Tuning) apply(s *Set) error {
-	for ref, rt := range t.Rules {
-		if rt.Level != "" && levelRank[rt.Level] == 0 {
-			return fmt.Errorf("tuning.rules.%s: unknown level %q", ref, rt.Level)
+// apply changes thresholds, windows and levels of the loaded rules. The
+// entries are taken in order of their keys and every bad one is reported:
+// map order made which of several errors came out change from run to run.
+func (t Tuning) apply(s *Set) []error {
+	var errs []error
+	for _, ref := range slices.Sorted(maps.Keys(t.Rules)) {
+		if err := t.Rules[ref].apply(s, ref); err != nil {
+			errs = append(errs, err)
 		}
-		found := false
-		for _, r := range s.Rules {
-			if r.ID == ref || (r.Name != "" && r.Name == ref) {
-				found = true
-				if rt.Threshold != nil || rt.Timespan != 0 {
-					return fmt.Errorf("tuning.rules.%s: threshold and timespan apply to correlation rules only", ref)
-				}
-				if rt.Level != "" {
-					r.Level = rt.Level
-				}
-			}
-		}
-		for _, c := range s.Correlations {
-			if c.ID != ref && (c.Name == "" || c.Name != ref) {
-				continue
-			}
+	}
+	return errs
+}
+
+// apply tunes the rules or correlations with id or name ref.
+func (rt RuleTuning) apply(s *Set, ref string) error {
+	if rt.Level != "" && levelRank[rt.Level] == 0 {
+		return fmt.Errorf("tuning.rules.%s: unknown level %q", ref, rt.Level)
+	}
+	found := false
+	for _, r := range s.Rules {
+		if r.ID == ref || (r.Name != "" && r.Name == ref) {
 			found = true
+			if rt.Threshold != nil || rt.Timespan != 0 {
+				return fmt.Errorf("tuning.rules.%s: threshold and timespan apply to correlation rules only", ref)
+			}
 			if rt.Level != "" {
-				c.Level = rt.Level
-			}
-			if rt.Timespan < 0 {
-				return fmt.Errorf("tuning.rules.%s: timespan must be positive", ref)
-			}
-			if rt.Timespan > 0 {
-				c.Timespan = rt.Timespan
-			}
-			if rt.Threshold != nil && !setThreshold(c.Condition.Bounds, *rt.Threshold) {
-				return fmt.Errorf("tuning.rules.%s: the rule has no gte/gt condition to set a threshold on", ref)
+				r.Level = rt.Level
 			}
 		}
-		if !found {
-			return fmt.Errorf("tuning.rules.%s: no loaded rule has this id or name", ref)
+	}
+	for _, c := range s.Correlations {
+		if c.ID != ref && (c.Name == "" || c.Name != ref) {
+			continue
 		}
+		found = true
+		if rt.Level != "" {
+			c.Level = rt.Level
+		}
+		if rt.Timespan < 0 {
+			return fmt.Errorf("tuning.rules.%s: timespan must be positive", ref)
+		}
+		if rt.Timespan > 0 {
+			c.Timespan = rt.Timespan
+		}
+		if rt.Threshold != nil && !setThreshold(c.Condition.Bounds, *rt.Threshold) {
+			return fmt.Errorf("tuning.rules.%s: the rule has no gte/gt condition to set a threshold on", ref)
+		}
+	}
+	if !found {
+		return fmt.Errorf("tuning.rules.%s: no loaded rule has this id or name", ref)
 	}
 	return nil
 }

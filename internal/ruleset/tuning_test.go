@@ -205,3 +205,39 @@ func TestTuningThresholdBounds(t *testing.T) {
 		}
 	}
 }
+
+// Every bad tuning entry is reported, in order of the keys, the same on
+// every load (the first error in map order used to be the only one).
+func TestTuningErrorsAllInKeyOrder(t *testing.T) {
+	tun := ruleset.Tuning{Rules: map[string]ruleset.RuleTuning{
+		"zz_missing": {Level: "low"}, "aa_missing": {Level: "low"}, "aws_root_brute_force": {Level: "severe"}, "mm_missing": {Level: "low"},
+	}}
+	want := strings.Join([]string{
+		"tuning.rules.aa_missing: no loaded rule has this id or name",
+		`tuning.rules.aws_root_brute_force: unknown level "severe"`,
+		"tuning.rules.mm_missing: no loaded rule has this id or name",
+		"tuning.rules.zz_missing: no loaded rule has this id or name",
+	}, "\n")
+	for i := 0; i < 10; i++ {
+		_, err := ruleset.Load(ruleset.Options{Builtin: rules.FS, SkipTests: true, Tuning: tun})
+		if err == nil || err.Error() != want {
+			t.Fatalf("load %d: got\n%v\nwant\n%s", i+1, err, want)
+		}
+	}
+}
+
+// Every level a rule may have can be set by tuning.
+func TestTuningEveryLevel(t *testing.T) {
+	for _, level := range []string{"informational", "low", "medium", "high", "critical"} {
+		tun := ruleset.Tuning{Rules: map[string]ruleset.RuleTuning{"aws_root_console_login": {Level: level}, "aws_root_brute_force": {Level: level}}}
+		set, err := ruleset.Load(ruleset.Options{Builtin: rules.FS, SkipTests: true, Tuning: tun})
+		if err != nil {
+			t.Fatalf("%s: %v", level, err)
+		}
+		for _, ref := range []string{"aws_root_console_login", "aws_root_brute_force"} {
+			if _, got := set.Describe(ref); got != level {
+				t.Errorf("%s: level %q, want %q", ref, got, level)
+			}
+		}
+	}
+}
