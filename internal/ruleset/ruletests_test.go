@@ -499,3 +499,74 @@ func TestCaseEventParseError(t *testing.T) {
 		t.Fatalf("got %+v", res)
 	}
 }
+
+// Side-car files are named *.tests.yml or *.tests.yaml, in any case; other
+// names are rule files.
+func TestIsTestFile(t *testing.T) {
+	for name, want := range map[string]bool{
+		"a.tests.yml": true, "dir/a.tests.yaml": true, "A.TESTS.YML": true, "a.Tests.Yaml": true,
+		"a.yml": false, "tests.yml": false, "a.tests.yml.bak": false, "a.test.yml": false, "a.tests.yml/b.yml": false,
+	} {
+		if got := ruleset.IsTestFile(name); got != want {
+			t.Errorf("IsTestFile(%q) = %v, want %v", name, got, want)
+		}
+	}
+	set := loadRules(t, map[string]string{"login.yml": loginRule,
+		"Login.Tests.YAML": "rule: console_login\ntests: [{expect: match, events: [{eventSource: signin.amazonaws.com, eventName: ConsoleLogin}]}]\n"})
+	requireAllPass(t, set, 1)
+}
+
+// Errors of the test format name the file and the line (and column) of
+// the offending node, and say what is wrong.
+func TestTestFormatErrorPositions(t *testing.T) {
+	for _, tc := range []struct {
+		name, body, want string
+	}{
+		{"yaml syntax", "rule: r\ntests: [{expect: match\n", "r.tests.yml: yaml: line "},
+		{"no rule", "tests: [{expect: match, events: [{a: 1}]}]\n", "r.tests.yml:1:1: a test document needs `rule:` and `tests:`"},
+		{"no tests", "rule: r\n", "r.tests.yml:1:1: a test document needs `rule:` and `tests:`"},
+		{"bad count", "rule: r\ntests:\n  - expect: match\n    count: abc\n    events: [{a: 1}]\n", "r.tests.yml:3:5: test 1: yaml: unmarshal errors"},
+		{"event is a list", "rule: r\ntests:\n  - name: c\n    expect: match\n    events:\n      - {a: 1}\n      - [1, 2]\n", `r.tests.yml:7:9: test "c" event 2: an event is a mapping or a JSON string`},
+		{"event not JSON", "rule: r\ntests:\n  - name: c\n    expect: match\n    events:\n      - 'eventName: x'\n", `r.tests.yml:6:9: test "c" event 1: not a JSON object`},
+		{"event duplicate key", "rule: r\ntests:\n  - name: c\n    expect: match\n    events:\n      - {a: 1, a: 2}\n", `r.tests.yml:6:9: test "c" event 1: yaml: unmarshal errors`},
+		{"default case name", "rule: r\ntests:\n  - {expect: match, events: [{a: 1}]}\n  - {expect: match, events: [[]]}\n", `r.tests.yml:4:30: test "case 2" event 1:`},
+	} {
+		_, err := ruleset.ParseTestFile("r.tests.yml", []byte(tc.body))
+		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("%s: got %v, want an error starting %q", tc.name, err, tc.want)
+		}
+	}
+	// A rule carrying tests needs an id or a name to be tested by.
+	anon := strings.Replace(strings.Replace(loginRule, "id: 11111111-1111-4111-8111-111111111111\n", "", 1), "name: console_login\n", "", 1)
+	_, err := ruleset.Load(ruleset.Options{Paths: []string{writeRules(t, map[string]string{"anon.yml": anon + "signwatch:\n  tests: [{expect: match, events: [{a: 1}]}]\n"})}})
+	if err == nil || !strings.Contains(err.Error(), "anon.yml:1:1: a rule that carries tests needs an id or a name") {
+		t.Errorf("anonymous rule with tests: got %v", err)
+	}
+}
+
+// expect: no match and nomatch are read as no-match (docs/rule-tests.md);
+// a suite's line is its tests: list.
+func TestExpectSpellings(t *testing.T) {
+	ts, err := ruleset.ParseTestFile("r.tests.yml", []byte("rule: r\ntests:\n  - {expect: no match, events: [{a: 1}]}\n  - {expect: nomatch, events: [{a: 1}]}\n  - {expect: no-match, events: [{a: 1}]}\n  - {expect: match, events: [{a: 1}]}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ts.Line != 3 || len(ts.Cases) != 4 || ts.Cases[0].Expect || ts.Cases[1].Expect || ts.Cases[2].Expect || !ts.Cases[3].Expect {
+		t.Errorf("line %d, cases %+v", ts.Line, ts.Cases)
+	}
+}
+
+// A correlation that fires twice in a case counts both detections: the one
+// closed by a later event (reported while observing) and the one at the end.
+func TestCorrelationCountsEveryDetection(t *testing.T) {
+	ev := func(ts string) string {
+		return `{eventSource: signin.amazonaws.com, eventName: ConsoleLogin, sourceIPAddress: 192.0.2.1, eventTime: "` + ts + `"}`
+	}
+	set := loadRules(t, map[string]string{
+		"login.yml": loginRule,
+		"c.yml": "title: two logins\nname: two_logins\ncorrelation:\n  type: event_count\n  rules: [console_login]\n  group-by: [sourceIPAddress]\n  timespan: 1m\n  condition: {gte: 2}\nlevel: high\n" +
+			"signwatch:\n  tests:\n    - {name: two bursts, expect: match, count: 2, events: [" +
+			ev("2024-01-01T00:00:00Z") + ", " + ev("2024-01-01T00:00:10Z") + ", " + ev("2024-01-01T01:00:00Z") + ", " + ev("2024-01-01T01:00:10Z") + "]}\n",
+	})
+	requireAllPass(t, set, 1)
+}
