@@ -104,6 +104,20 @@ level: high
 	if got := titles(byName["ConsoleLogin"].Correlations); got != "both/high" {
 		t.Errorf("ConsoleLogin correlations: %s", got)
 	}
+	// Each entry names the rule's id and file.
+	where := func(rs []ruleset.CoverageRule) string {
+		var s []string
+		for _, r := range rs {
+			s = append(s, r.ID+"@"+filepath.Base(r.File))
+		}
+		return strings.Join(s, ",")
+	}
+	if got := where(byName["CheckMfa"].Rules); got != "10000000-0000-4000-8000-000000000005@named.yml" {
+		t.Errorf("CheckMfa rule id and file: %s", got)
+	}
+	if got := where(byName["ConsoleLogin"].Correlations); got != "20000000-0000-4000-8000-000000000001@corr.yml" {
+		t.Errorf("ConsoleLogin correlation id and file: %s", got)
+	}
 	var checks []string
 	for _, c := range byName["ConsoleLogin"].Checks {
 		checks = append(checks, fmt.Sprintf("%s|%s=%s:%d", c.Field, strings.Join(c.Modifiers, "|"), c.Value, c.Rules))

@@ -53,18 +53,24 @@ func (t Tuning) filters(builtin []string) ([]*sigma.Filter, error) {
 	var docs []string
 	if len(t.TrustedIPRanges) > 0 {
 		for _, c := range t.TrustedIPRanges {
-			if _, err := netip.ParsePrefix(c); err != nil {
+			p, err := netip.ParsePrefix(c)
+			if err != nil {
 				return nil, fmt.Errorf("tuning.trusted_ip_ranges: %q is not a CIDR range: %w", c, err)
+			}
+			// Said here, not at a line of the generated filter the user
+			// never wrote.
+			if p.Masked() != p {
+				return nil, fmt.Errorf("tuning.trusted_ip_ranges: %q has host bits set (the network is %s; write /%d for the one address)", c, p.Masked(), p.Addr().BitLen())
 			}
 		}
 		docs = append(docs, filterDoc("trusted IP ranges", builtin, "sourceIPAddress|cidr", t.TrustedIPRanges))
 	}
 	if len(t.BreakGlassRootAccounts) > 0 {
 		docs = append(docs, filterDoc("break-glass root accounts", breakGlassRules, "", nil,
-			"userIdentity.type: Root", "recipientAccountId", t.BreakGlassRootAccounts))
+			"userIdentity.type: Root", "recipientAccountId", literals(t.BreakGlassRootAccounts)))
 	}
 	if len(t.FederationUserAgents) > 0 {
-		docs = append(docs, filterDoc("known federation user agents", federationRules, "userAgent|startswith", t.FederationUserAgents))
+		docs = append(docs, filterDoc("known federation user agents", federationRules, "userAgent|startswith", literals(t.FederationUserAgents)))
 	}
 	var out []*sigma.Filter
 	for i, d := range docs {
@@ -83,6 +89,19 @@ func (t Tuning) filters(builtin []string) ([]*sigma.Filter, error) {
 	}
 	return out, nil
 }
+
+// literals escapes Sigma's wildcards and escape character in configured
+// values, which are plain text: a '*' or '?' in a user-agent prefix must
+// not allow-list more than it says.
+func literals(values []string) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = sigmaEscaper.Replace(v)
+	}
+	return out
+}
+
+var sigmaEscaper = strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`)
 
 // filterDoc renders a meta filter excluding events whose field matches one
 // of values (and, when given, a fixed extra condition and a second field).

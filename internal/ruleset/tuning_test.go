@@ -241,3 +241,32 @@ func TestTuningEveryLevel(t *testing.T) {
 		}
 	}
 }
+
+// A trusted range with host bits set is an error naming the setting (it
+// used to point at a line of the generated filter).
+func TestTuningTrustedRangeHostBits(t *testing.T) {
+	_, err := ruleset.Load(ruleset.Options{Builtin: rules.FS, SkipTests: true, Tuning: ruleset.Tuning{TrustedIPRanges: []string{"198.51.100.0/24", "198.51.100.7/24"}}})
+	want := `tuning.trusted_ip_ranges: "198.51.100.7/24" has host bits set (the network is 198.51.100.0/24; write /32 for the one address)`
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v\nwant %s", err, want)
+	}
+}
+
+// Allow-list values are plain text: a '*' or '?' in a federation user
+// agent, or in an account, is that character, not a Sigma wildcard.
+func TestTuningAllowListsAreLiteral(t *testing.T) {
+	fed := ruleset.Options{Builtin: rules.FS, Tuning: ruleset.Tuning{FederationUserAgents: []string{"broker-*/"}}}
+	ev := func(ua string) string {
+		return fmt.Sprintf(`{"userIdentity":{"type":"AssumedRole","accountId":"123456789012"},"eventSource":"signin.amazonaws.com","eventName":"GetSigninToken","sourceIPAddress":"203.0.113.9","userAgent":%q,"recipientAccountId":"123456789012"}`, ua)
+	}
+	if got := runOne(t, fed, "aws_getsignintoken_outside_sso", ev("broker-*/1.0")); got != 0 {
+		t.Errorf("the literal prefix: %d detections, want 0", got)
+	}
+	if got := runOne(t, fed, "aws_getsignintoken_outside_sso", ev("broker-evil/1.0")); got != 1 {
+		t.Errorf("'*' taken as a wildcard: %d detections, want 1", got)
+	}
+	glass := ruleset.Options{Builtin: rules.FS, Tuning: ruleset.Tuning{BreakGlassRootAccounts: []string{"11112222333?"}}}
+	if got := runOne(t, glass, "aws_root_console_login", consoleLogin("Root", "111122223334")); got != 1 {
+		t.Errorf("'?' taken as a wildcard: %d detections, want 1", got)
+	}
+}
