@@ -2,6 +2,7 @@ package ruleset
 
 import (
 	"path"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -130,8 +131,24 @@ func references(preds []sigma.Predicate, name string) bool {
 
 // valueMatches applies a rule value to a literal the way the common
 // modifiers would (case-insensitive; * and ? wildcards; contains,
-// startswith, endswith). Other modifiers (re, base64...) are not evaluated.
+// startswith, endswith; re, case-sensitive unless re|i). Other modifiers
+// (base64...) are not evaluated.
 func valueMatches(v string, mods []string, lit string) bool {
+	if slices.Contains(mods, "re") {
+		// A rule written as eventName|re: '^Console(Login)?$' covers the
+		// event as much as one naming it.
+		flags := ""
+		for _, m := range mods {
+			if m == "i" || m == "m" || m == "s" {
+				flags += m
+			}
+		}
+		if flags != "" {
+			v = "(?" + flags + ")" + v
+		}
+		re, err := regexp.Compile(v)
+		return err == nil && re.MatchString(lit)
+	}
 	pat := strings.ToLower(v)
 	for _, m := range mods {
 		switch m {
@@ -141,7 +158,7 @@ func valueMatches(v string, mods []string, lit string) bool {
 			pat += "*"
 		case "endswith":
 			pat = "*" + pat
-		case "re", "base64", "base64offset", "cidr", "fieldref":
+		case "base64", "base64offset", "cidr", "fieldref":
 			return false
 		}
 	}

@@ -157,3 +157,35 @@ func TestCoverageChecksOrderAndCount(t *testing.T) {
 		}
 	}
 }
+
+// eventName values are read as the rule's modifiers say: startswith and
+// endswith anchor, re is a regular expression (case-sensitive unless
+// re|i), and a wildcard for every name lists the rule under each event but
+// not under the catch-all (it names an event).
+func TestCoverageEventNameModifiers(t *testing.T) {
+	r := func(id, sel string) string {
+		return "title: r" + id + "\nid: 30000000-0000-4000-8000-00000000000" + id + "\nlogsource: {product: aws, service: cloudtrail}\ndetection:\n  sel: {eventSource: signin.amazonaws.com, " + sel + "}\n  condition: sel\nlevel: low\n"
+	}
+	set := loadRules(t, map[string]string{
+		"1.yml": r("1", "eventName|startswith: Login"),
+		"2.yml": r("2", "eventName|endswith: Console"),
+		"3.yml": r("3", "eventName|re: '^Console(Login)?$'"),
+		"4.yml": r("4", "eventName|re: '^consolelogin$'"),
+		"5.yml": r("5", "eventName|re|i: '^consolelogin$'"),
+		"6.yml": r("6", "eventName: '*'"),
+		"7.yml": r("7", "eventName|base64: ConsoleLogin"),
+	})
+	got := map[string]string{}
+	for _, ec := range set.Coverage() {
+		var ids []string
+		for _, r := range ec.Rules {
+			ids = append(ids, r.Title)
+		}
+		got[ec.EventName] = strings.Join(ids, ",")
+	}
+	for name, want := range map[string]string{"ConsoleLogin": "r3,r5,r6", "CheckMfa": "r6", ruleset.CatchAll: ""} {
+		if got[name] != want {
+			t.Errorf("%s: rules %q, want %q", name, got[name], want)
+		}
+	}
+}
