@@ -67,7 +67,7 @@ func TestTuningErrors(t *testing.T) {
 		tun  ruleset.Tuning
 		want string
 	}{
-		{ruleset.Tuning{TrustedIPRanges: []string{"10.0.0.0/33"}}, "not a CIDR"},
+		{ruleset.Tuning{TrustedIPRanges: []string{"10.0.0.0/33"}}, `tuning.trusted_ip_ranges: "10.0.0.0/33" is not a CIDR`},
 		{ruleset.Tuning{Rules: map[string]ruleset.RuleTuning{"no_such_rule": {Level: "low"}}}, "no loaded rule"},
 		{ruleset.Tuning{Rules: map[string]ruleset.RuleTuning{"aws_root_brute_force": {Level: "severe"}}}, "unknown level"},
 		{ruleset.Tuning{Rules: map[string]ruleset.RuleTuning{"aws_root_console_login": {Timespan: 5}}}, "correlation rules only"},
