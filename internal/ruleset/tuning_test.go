@@ -198,6 +198,7 @@ func TestTuningThresholdBounds(t *testing.T) {
 		{ruleset.RuleTuning{Threshold: &one}, "lte_four", "no gte/gt"},
 		{ruleset.RuleTuning{Threshold: &one}, "console_login", "correlation rules only"},
 		{ruleset.RuleTuning{Timespan: -time.Minute}, "gt_four", "positive"},
+		{ruleset.RuleTuning{Timespan: -1}, "gt_four", "positive"},
 	} {
 		_, err := ruleset.Load(ruleset.Options{Paths: []string{dir}, Tuning: ruleset.Tuning{Rules: map[string]ruleset.RuleTuning{tc.ref: tc.rt}}})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
