@@ -84,6 +84,15 @@ func (s *Set) runCase(rule string, tc *TestCase) (int, error) {
 	if target == "" {
 		return 0, fmt.Errorf("no loaded rule has id or name %q", rule)
 	}
+	if !isCorr {
+		// A rule of another log source never sees a CloudTrail event: its
+		// no-match cases would pass without testing anything.
+		for _, r := range s.Engine.Skipped() {
+			if r.ID == target || (r.ID == "" && r.Name == target) {
+				return 0, fmt.Errorf("rule %s is not run on CloudTrail events (logsource product %q, service %q)", rule, r.Logsource.Product, r.Logsource.Service)
+			}
+		}
+	}
 	corr, err := s.NewCorrelator()
 	if err != nil {
 		return 0, err

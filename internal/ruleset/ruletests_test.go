@@ -570,3 +570,15 @@ func TestCorrelationCountsEveryDetection(t *testing.T) {
 	})
 	requireAllPass(t, set, 1)
 }
+
+// A case of a rule for another log source fails with an error, even a
+// no-match case: the rule never sees a CloudTrail event, so the case would
+// pass without testing anything.
+func TestCaseOfOtherLogsourceFails(t *testing.T) {
+	windows := strings.Replace(loginRule, "{product: aws, service: cloudtrail}", "{product: windows, service: security}", 1)
+	set := loadRules(t, map[string]string{"login.yml": windows + "signwatch:\n  tests:\n    - {name: quiet, expect: no-match, events: [{eventName: Other}]}\n"})
+	res := set.RunTests()
+	if len(res) != 1 || res[0].Passed() || res[0].Err == nil || !strings.Contains(res[0].Err.Error(), `logsource product "windows", service "security"`) {
+		t.Fatalf("got %+v", res)
+	}
+}
