@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/signwatch/signwatch/internal/event"
 	"github.com/signwatch/signwatch/internal/ruleset"
@@ -580,5 +581,22 @@ func TestCaseOfOtherLogsourceFails(t *testing.T) {
 	res := set.RunTests()
 	if len(res) != 1 || res[0].Passed() || res[0].Err == nil || !strings.Contains(res[0].Err.Error(), `logsource product "windows", service "security"`) {
 		t.Fatalf("got %+v", res)
+	}
+}
+
+// Observation carries the rule's key (its name when it has no id), the
+// event's id and time, and the values of the fields asked for that the
+// event has.
+func TestObservation(t *testing.T) {
+	noID := strings.Replace(loginRule, "id: 11111111-1111-4111-8111-111111111111\n", "", 1)
+	set := loadRules(t, map[string]string{"login.yml": noID})
+	var doc event.Doc
+	if err := doc.Parse([]byte(`{"eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","sourceIPAddress":"192.0.2.1"}`)); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
+	o := set.Observation(set.Rules[0], doc.Root(), "ev-1", at, []string{"sourceIPAddress", "userAgent"})
+	if o.RuleID != "console_login" || o.EventID != "ev-1" || !o.Time.Equal(at) || len(o.Fields) != 1 || o.Fields["sourceIPAddress"] != "192.0.2.1" {
+		t.Errorf("got %+v", o)
 	}
 }

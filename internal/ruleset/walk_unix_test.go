@@ -3,6 +3,7 @@
 package ruleset_test
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -72,5 +73,20 @@ func TestWalkIrregularRuleFiles(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), p) {
 			t.Errorf("%s: got %v, want an error naming %s", name, err, p)
 		}
+	}
+}
+
+// A rules path naming a file that cannot be read (here a socket) is an
+// error naming it.
+func TestWalkUnreadableFilePath(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "rules.yml")
+	l, err := net.Listen("unix", p)
+	if err != nil {
+		t.Skipf("no unix socket: %v", err)
+	}
+	defer l.Close()
+	_, err = ruleset.Load(ruleset.Options{Paths: []string{p}})
+	if err == nil || !strings.Contains(err.Error(), p) {
+		t.Errorf("got %v, want an error naming %s", err, p)
 	}
 }
