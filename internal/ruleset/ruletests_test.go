@@ -600,3 +600,20 @@ func TestObservation(t *testing.T) {
 		t.Errorf("got %+v", o)
 	}
 }
+
+// Events without an eventID (a case built in code) are not duplicates of
+// each other: only a repeated non-empty ID is, as in a scan.
+func TestCaseEventsWithoutIDs(t *testing.T) {
+	set := loadRules(t, map[string]string{"login.yml": loginRule})
+	ev := []byte(`{"eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin"}`)
+	set.Tests = []*ruleset.TestSuite{{Rule: "console_login", Cases: []ruleset.TestCase{{Name: "c", Expect: true, Count: 2, Events: [][]byte{ev, ev}}}}}
+	requireAllPass(t, set, 1)
+}
+
+// A side-car document that is not a mapping is an error, not skipped.
+func TestSideCarScalarDocument(t *testing.T) {
+	body := "rule: r\ntests: [{expect: match, events: [{a: 1}]}]\n---\nhello\n"
+	if _, err := ruleset.ParseTestFile("r.tests.yml", []byte(body)); err == nil || !strings.Contains(err.Error(), "r.tests.yml:4:1: a test document must be a mapping") {
+		t.Errorf("got %v", err)
+	}
+}

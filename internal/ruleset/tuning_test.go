@@ -271,3 +271,21 @@ func TestTuningAllowListsAreLiteral(t *testing.T) {
 		t.Errorf("'?' taken as a wildcard: %d detections, want 1", got)
 	}
 }
+
+// Each allow-list becomes a filter of its own, named after its place in
+// the tuning section (rules list shows the name as the filter's file).
+func TestTuningFilterNames(t *testing.T) {
+	tun := ruleset.Tuning{TrustedIPRanges: []string{"198.51.100.0/24"}, BreakGlassRootAccounts: []string{"111122223333"}, FederationUserAgents: []string{"aws-vault/"}}
+	set, err := ruleset.Load(ruleset.Options{Builtin: rules.FS, SkipTests: true, Tuning: tun})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range set.Filters {
+		got = append(got, f.File+" "+f.Title)
+	}
+	want := "config:tuning#1 signwatch tuning: trusted IP ranges|config:tuning#2 signwatch tuning: break-glass root accounts|config:tuning#3 signwatch tuning: known federation user agents"
+	if strings.Join(got, "|") != want {
+		t.Errorf("filters %q\nwant %q", strings.Join(got, "|"), want)
+	}
+}

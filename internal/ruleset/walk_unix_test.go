@@ -53,7 +53,34 @@ func TestWalkFollowsSymlinks(t *testing.T) {
 	must(os.Symlink(tree, filepath.Join(pack, "back")))
 	_, err := ruleset.Load(ruleset.Options{Paths: []string{tree}})
 	if err == nil || !strings.Contains(err.Error(), filepath.Join(tree, "vendor", "back")+": a symbolic link back") {
-		t.Errorf("loop: got %v", err)
+		t.Errorf("loop to the root: got %v", err)
+	}
+	// A loop through a directory between the root and the link.
+	must(os.Remove(filepath.Join(pack, "back")))
+	deep := filepath.Join(tree, "sub", "deeper")
+	must(os.MkdirAll(deep, 0o700))
+	must(os.Symlink(filepath.Join(tree, "sub"), filepath.Join(deep, "up")))
+	_, err = ruleset.Load(ruleset.Options{Paths: []string{tree}})
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(deep, "up")+": a symbolic link back") {
+		t.Errorf("loop to an inner directory: got %v", err)
+	}
+}
+
+// A directory that cannot be listed is an error naming it (as root every
+// directory can be listed, so the test is skipped there).
+func TestWalkUnlistableDirectory(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root lists every directory")
+	}
+	dir := writeRules(t, map[string]string{"login.yml": loginRule})
+	locked := filepath.Join(dir, "locked")
+	if err := os.Mkdir(locked, 0o000); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chmod(locked, 0o700)
+	_, err := ruleset.Load(ruleset.Options{Paths: []string{dir}})
+	if err == nil || !strings.Contains(err.Error(), locked) {
+		t.Errorf("got %v, want an error naming %s", err, locked)
 	}
 }
 
