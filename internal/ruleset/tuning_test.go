@@ -266,6 +266,14 @@ func TestTuningAllowListsAreLiteral(t *testing.T) {
 	if got := runOne(t, fed, "aws_getsignintoken_outside_sso", ev("broker-evil/1.0")); got != 1 {
 		t.Errorf("'*' taken as a wildcard: %d detections, want 1", got)
 	}
+	// A backslash is plain text too: `tool\*` is not an escaped wildcard.
+	back := ruleset.Options{Builtin: rules.FS, Tuning: ruleset.Tuning{FederationUserAgents: []string{`tool\*/`}}}
+	if got := runOne(t, back, "aws_getsignintoken_outside_sso", ev(`tool\*/1.0`)); got != 0 {
+		t.Errorf("the literal prefix with a backslash: %d detections, want 0", got)
+	}
+	if got := runOne(t, back, "aws_getsignintoken_outside_sso", ev(`tool\x/1.0`)); got != 1 {
+		t.Errorf("a backslash taken as an escape: %d detections, want 1", got)
+	}
 	glass := ruleset.Options{Builtin: rules.FS, Tuning: ruleset.Tuning{BreakGlassRootAccounts: []string{"11112222333?"}}}
 	if got := runOne(t, glass, "aws_root_console_login", consoleLogin("Root", "111122223334")); got != 1 {
 		t.Errorf("'?' taken as a wildcard: %d detections, want 1", got)
