@@ -577,10 +577,17 @@ func TestCorrelationCountsEveryDetection(t *testing.T) {
 // pass without testing anything.
 func TestCaseOfOtherLogsourceFails(t *testing.T) {
 	windows := strings.Replace(loginRule, "{product: aws, service: cloudtrail}", "{product: windows, service: security}", 1)
-	set := loadRules(t, map[string]string{"login.yml": windows + "signwatch:\n  tests:\n    - {name: quiet, expect: no-match, events: [{eventName: Other}]}\n"})
+	noID := strings.Replace(strings.Replace(windows, "id: 11111111-1111-4111-8111-111111111111\n", "", 1), "name: console_login", "name: noid_login", 1)
+	cases := "signwatch:\n  tests:\n    - {name: quiet, expect: no-match, events: [{eventName: Other}]}\n"
+	set := loadRules(t, map[string]string{"login.yml": windows + cases, "noid.yml": noID + cases})
 	res := set.RunTests()
-	if len(res) != 1 || res[0].Passed() || res[0].Err == nil || !strings.Contains(res[0].Err.Error(), `logsource product "windows", service "security"`) {
-		t.Fatalf("got %+v", res)
+	if len(res) != 2 {
+		t.Fatalf("%d results", len(res))
+	}
+	for _, r := range res {
+		if r.Passed() || r.Err == nil || !strings.Contains(r.Err.Error(), `logsource product "windows", service "security"`) {
+			t.Errorf("%s: got %+v", r.Suite.Rule, r)
+		}
 	}
 }
 
