@@ -160,3 +160,32 @@ func TestScanHTMLReport(t *testing.T) {
 		t.Error("the HTML report must open offline (no external resources)")
 	}
 }
+
+// TestRulesValidateWithCatalogConfig: the documented configuration tunes
+// built-in rules; validating one's own rule files under it (the catalog
+// left out) succeeds, and so does a scan with --no-builtin.
+func TestRulesValidateWithCatalogConfig(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/configuration.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(doc), "```yaml\n")
+	yml, _, ok2 := strings.Cut(rest, "```")
+	if !ok || !ok2 {
+		t.Fatal("no yaml example in docs/configuration.md")
+	}
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "signwatch.yml")
+	own := filepath.Join(dir, "own.yml")
+	os.WriteFile(cfg, []byte(yml), 0o600)
+	os.WriteFile(own, []byte("title: own\nlogsource: {product: aws, service: cloudtrail}\ndetection:\n  sel: {eventName: StopLogging}\n  condition: sel\nlevel: high\n"), 0o600)
+	if code, out, stderr := runCLI(t, "rules", "validate", own, "--config", cfg); code != 0 || !strings.Contains(out, "1 rules") {
+		t.Errorf("rules validate own.yml --config: exit %d\n%s%s", code, out, stderr)
+	}
+	logs := filepath.Join(dir, "logs.json")
+	os.WriteFile(logs, []byte(`{"Records":[{"eventVersion":"1.08","eventID":"5e1b8c1e-0000-4000-8000-000000000001","eventTime":"2024-01-01T00:00:00Z","eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging","awsRegion":"us-east-1","sourceIPAddress":"203.0.113.9","userIdentity":{"type":"IAMUser","accountId":"123456789012","arn":"arn:aws:iam::123456789012:user/x"},"recipientAccountId":"123456789012"}]}`), 0o600)
+	code, out, stderr := runCLI(t, "scan", "--no-builtin", "--rules", own, "--config", cfg, "--format", "json", "--no-progress", logs)
+	if code == 2 || !strings.Contains(out, `"title": "own"`) && !strings.Contains(out, `"title":"own"`) {
+		t.Errorf("scan --no-builtin --config: exit %d\n%.400s%s", code, out, stderr)
+	}
+}

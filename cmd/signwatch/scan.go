@@ -122,7 +122,9 @@ func (f *ruleFlags) load() (*config.Config, *ruleset.Set, error) {
 		Tuning:        cfg.Tuning,
 		SkipTests:     f.skipTests,
 	}
-	if !f.noBuiltin {
+	if f.noBuiltin {
+		opt.BuiltinOmitted = rules.FS // the configuration's tuning of it does not apply
+	} else {
 		opt.Builtin = rules.FS
 	}
 	set, err := ruleset.Load(opt)

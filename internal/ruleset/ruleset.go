@@ -29,6 +29,12 @@ type Options struct {
 	EnrichFields  []string
 	Correlation   correlate.Config
 	Tuning        Tuning
+	// BuiltinOmitted is the built-in catalog when it is left out of a set
+	// loaded under a configuration written for the whole catalog (a scan
+	// with --no-builtin, `signwatch rules validate PATH --config`): tuning
+	// entries naming its rules, and allow-lists for them alone, do not
+	// apply, instead of failing the load. Ignored when Builtin is set.
+	BuiltinOmitted fs.FS
 	// SkipTests leaves out the tests that rule files carry and the side-car
 	// test files (Set.Tests stays empty): a scan has no use for them, and
 	// turning their events into JSON was a fifth of a scan's start-up.
@@ -100,7 +106,11 @@ func Load(opt Options) (*Set, error) {
 		errs = append(errs, f.errs...)
 	}
 	if len(errs) == 0 {
-		errs = append(errs, s.tune(opt.Tuning)...)
+		var omitted map[string]bool
+		if opt.Builtin == nil && opt.BuiltinOmitted != nil {
+			omitted = catalogRefs(opt.BuiltinOmitted, opt.Placeholders)
+		}
+		errs = append(errs, s.tune(opt.Tuning, omitted)...)
 	}
 	if len(errs) == 0 {
 		errs = append(errs, s.compile(opt)...)
@@ -195,19 +205,45 @@ func (f *ruleFile) parse(popt sigma.ParseOptions, skipTests bool) {
 
 // tune applies the configuration's tuning: allow-lists become meta filters
 // on the built-in rules, thresholds, windows and levels change in place.
-func (s *Set) tune(t Tuning) []error {
+// omitted holds the ids and names of the built-in rules left out of the
+// set, whose tuning does not apply.
+func (s *Set) tune(t Tuning, omitted map[string]bool) []error {
 	var builtin []string
+	loaded := map[string]bool{}
 	for _, r := range s.Rules {
 		if strings.HasPrefix(r.File, "builtin:") && r.ID != "" {
 			builtin = append(builtin, r.ID)
 		}
+		loaded[r.ID], loaded[r.Name] = true, true
 	}
-	fs, err := t.filters(builtin)
+	fs, err := t.filters(builtin, func(ref string) bool { return loaded[ref] })
 	if err != nil {
 		return []error{err}
 	}
 	s.Filters = append(s.Filters, fs...)
-	return t.apply(s)
+	return t.apply(s, omitted)
+}
+
+// catalogRefs returns the ids and names of the rules and correlations of a
+// rule catalog (an unreadable catalog gives none: the tuning that names its
+// rules is then reported as naming no loaded rule, as without it).
+func catalogRefs(fsys fs.FS, placeholders map[string][]string) map[string]bool {
+	var files []ruleFile
+	if walkFS(fsys, func(name string, data []byte) { files = append(files, ruleFile{name: name, data: data}) }) != nil {
+		return nil
+	}
+	parseFiles(files, sigma.ParseOptions{Placeholders: placeholders}, true)
+	refs := map[string]bool{}
+	for _, f := range files {
+		for _, r := range f.rules {
+			refs[r.ID], refs[r.Name] = true, true
+		}
+		for _, c := range f.correlations {
+			refs[c.ID], refs[c.Name] = true, true
+		}
+	}
+	delete(refs, "")
+	return refs
 }
 
 func (s *Set) compile(opt Options) []error {

@@ -48,8 +48,21 @@ var (
 	federationRules = []string{"aws_getsignintoken_outside_sso"}
 )
 
-// tuningFilters writes the allow-lists as Sigma meta filters.
-func (t Tuning) filters(builtin []string) ([]*sigma.Filter, error) {
+// filters writes the allow-lists as Sigma meta filters on the rules they
+// quiet: the built-in rules (builtin, their ids) and named ones of the
+// catalog, of those that are loaded. An allow-list none of whose rules is
+// loaded (a scan with --no-builtin under a configuration written for the
+// catalog) writes no filter.
+func (t Tuning) filters(builtin []string, loaded func(ref string) bool) ([]*sigma.Filter, error) {
+	present := func(refs []string) []string {
+		var out []string
+		for _, r := range refs {
+			if loaded(r) {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
 	var docs []string
 	if len(t.TrustedIPRanges) > 0 {
 		for _, c := range t.TrustedIPRanges {
@@ -63,14 +76,16 @@ func (t Tuning) filters(builtin []string) ([]*sigma.Filter, error) {
 				return nil, fmt.Errorf("tuning.trusted_ip_ranges: %q has host bits set (the network is %s; write /%d for the one address)", c, p.Masked(), p.Addr().BitLen())
 			}
 		}
-		docs = append(docs, filterDoc("trusted IP ranges", builtin, "sourceIPAddress|cidr", t.TrustedIPRanges))
+		if len(builtin) > 0 {
+			docs = append(docs, filterDoc("trusted IP ranges", builtin, "sourceIPAddress|cidr", t.TrustedIPRanges))
+		}
 	}
-	if len(t.BreakGlassRootAccounts) > 0 {
-		docs = append(docs, filterDoc("break-glass root accounts", breakGlassRules, "", nil,
+	if rules := present(breakGlassRules); len(t.BreakGlassRootAccounts) > 0 && len(rules) > 0 {
+		docs = append(docs, filterDoc("break-glass root accounts", rules, "", nil,
 			"userIdentity.type: Root", "recipientAccountId", literals(t.BreakGlassRootAccounts)))
 	}
-	if len(t.FederationUserAgents) > 0 {
-		docs = append(docs, filterDoc("known federation user agents", federationRules, "userAgent|startswith", literals(t.FederationUserAgents)))
+	if rules := present(federationRules); len(t.FederationUserAgents) > 0 && len(rules) > 0 {
+		docs = append(docs, filterDoc("known federation user agents", rules, "userAgent|startswith", literals(t.FederationUserAgents)))
 	}
 	var out []*sigma.Filter
 	for i, d := range docs {
@@ -128,14 +143,32 @@ func filterDoc(title string, rules []string, field string, values []string, extr
 // apply changes thresholds, windows and levels of the loaded rules. The
 // entries are taken in order of their keys and every bad one is reported:
 // map order made which of several errors came out change from run to run.
-func (t Tuning) apply(s *Set) []error {
+func (t Tuning) apply(s *Set, omitted map[string]bool) []error {
 	var errs []error
 	for _, ref := range slices.Sorted(maps.Keys(t.Rules)) {
+		if omitted[ref] && !s.has(ref) {
+			continue // a rule of the catalog left out of this set
+		}
 		if err := t.Rules[ref].apply(s, ref); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	return errs
+}
+
+// has reports whether a rule or correlation of s has id or name ref.
+func (s *Set) has(ref string) bool {
+	for _, r := range s.Rules {
+		if r.ID == ref || r.Name != "" && r.Name == ref {
+			return true
+		}
+	}
+	for _, c := range s.Correlations {
+		if c.ID == ref || c.Name != "" && c.Name == ref {
+			return true
+		}
+	}
+	return false
 }
 
 // apply tunes the rules or correlations with id or name ref.

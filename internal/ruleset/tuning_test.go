@@ -297,3 +297,57 @@ func TestTuningFilterNames(t *testing.T) {
 		t.Errorf("filters %q\nwant %q", strings.Join(got, "|"), want)
 	}
 }
+
+// TestTuningOfOmittedCatalog: under a configuration written for the whole
+// catalog, a set loaded without it (--no-builtin, `rules validate PATH
+// --config`) skips the tuning of the catalog's rules and the allow-lists
+// that only quiet them, and still rejects a name nothing has, and still
+// tunes a loaded rule of the same name.
+func TestTuningOfOmittedCatalog(t *testing.T) {
+	dir := t.TempDir()
+	own := filepath.Join(dir, "own.yml")
+	if err := os.WriteFile(own, []byte(`title: own
+name: aws_console_login_without_mfa
+logsource: {product: aws, service: cloudtrail}
+detection:
+    sel: {eventName: ConsoleLogin}
+    condition: sel
+level: low
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	high := ruleset.RuleTuning{Level: "high"}
+	ten := 10.0
+	tun := ruleset.Tuning{
+		TrustedIPRanges:        []string{"198.51.100.0/24"},
+		BreakGlassRootAccounts: []string{"111122223333"},
+		FederationUserAgents:   []string{"aws-vault/"},
+		Rules: map[string]ruleset.RuleTuning{
+			"aws_root_brute_force":          {Threshold: &ten, Timespan: 30 * time.Minute},
+			"aws_console_login_without_mfa": high,
+		},
+	}
+	set, err := ruleset.Load(ruleset.Options{Paths: []string{own}, BuiltinOmitted: rules.FS, Tuning: tun})
+	if err != nil {
+		t.Fatalf("tuning of the omitted catalog failed the load: %v", err)
+	}
+	if len(set.Rules) != 1 || set.Rules[0].Level != "high" {
+		t.Errorf("the loaded rule named like a catalog rule was not tuned: %+v", set.Rules)
+	}
+	// The break-glass allow-list also quiets a rule of this name: it stays.
+	if len(set.Filters) != 1 || !strings.Contains(set.Filters[0].Title, "break-glass") {
+		var titles []string
+		for _, f := range set.Filters {
+			titles = append(titles, f.Title)
+		}
+		t.Errorf("filters %q, want only the break-glass one", titles)
+	}
+	tun.Rules["aws_root_brute_forse"] = ruleset.RuleTuning{Threshold: &ten}
+	if _, err := ruleset.Load(ruleset.Options{Paths: []string{own}, BuiltinOmitted: rules.FS, Tuning: tun}); err == nil || !strings.Contains(err.Error(), "aws_root_brute_forse") {
+		t.Errorf("a misspelt rule name was accepted: %v", err)
+	}
+	delete(tun.Rules, "aws_root_brute_forse")
+	if _, err := ruleset.Load(ruleset.Options{Paths: []string{own}, Tuning: tun}); err == nil || !strings.Contains(err.Error(), "aws_root_brute_force") {
+		t.Errorf("without BuiltinOmitted, tuning a rule that is not loaded must fail: %v", err)
+	}
+}
