@@ -523,7 +523,7 @@ func TestTestFormatErrorPositions(t *testing.T) {
 	for _, tc := range []struct {
 		name, body, want string
 	}{
-		{"yaml syntax", "rule: r\ntests: [{expect: match\n", "r.tests.yml: yaml: line "},
+		{"yaml syntax", "rule: r\ntests: [{expect: match\n", "r.tests.yml:1: YAML syntax: "}, // as in rule files
 		{"no rule", "tests: [{expect: match, events: [{a: 1}]}]\n", "r.tests.yml:1:1: a test document needs `rule:` and `tests:`"},
 		{"no tests", "rule: r\n", "r.tests.yml:1:1: a test document needs `rule:` and `tests:`"},
 		{"bad count", "rule: r\ntests:\n  - expect: match\n    count: abc\n    events: [{a: 1}]\n", "r.tests.yml:3:5: test 1: yaml: unmarshal errors"},

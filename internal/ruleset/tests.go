@@ -89,7 +89,7 @@ func ParseTestFile(name string, data []byte) (*TestSuite, error) {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return nil, sigma.YAMLError(name, err)
 		}
 		if len(root.Content) == 0 {
 			continue

@@ -94,7 +94,7 @@ func LoadDocuments(file string, data []byte) ([]Document, []error) {
 			break
 		}
 		if err != nil {
-			errs = append(errs, yamlError(file, err))
+			errs = append(errs, YAMLError(file, err))
 			break // the decoder cannot resynchronise after a syntax error
 		}
 		if len(root.Content) == 0 {
@@ -142,7 +142,10 @@ func MapValue(n *yaml.Node, key string) *yaml.Node {
 	return nil
 }
 
-func yamlError(file string, err error) error {
+// YAMLError turns an error of the YAML decoder reading file into a
+// PosError: "file:line: YAML syntax: msg" for a syntax error, the same form
+// as every other error in a rule file.
+func YAMLError(file string, err error) error {
 	var te *yaml.TypeError
 	if errors.As(err, &te) {
 		return &PosError{File: file, Msg: te.Error()}
