@@ -17,6 +17,15 @@
 	POR	X6, X4 \
 	PMOVMSKB	X4, R
 
+// STORE_AND_NEXT stores the block's mask (AX), steps to the next block and
+// goes back to label while blocks are left (CX).
+#define STORE_AND_NEXT(label) \
+	MOVQ	AX, (DI) \
+	ADDQ	$64, SI \
+	ADDQ	$8, DI \
+	DECQ	CX \
+	JNE	label
+
 // func specialMasks(dst []uint64, src []byte)
 //
 // For each 64-byte block of src (len(src) >= 64*len(dst)), sets the
@@ -59,11 +68,7 @@ loop:
 	CLASSIFY(48, BX)
 	SHLQ	$48, BX
 	ORQ	BX, AX
-	MOVQ	AX, (DI)
-	ADDQ	$64, SI
-	ADDQ	$8, DI
-	DECQ	CX
-	JNE	loop
+	STORE_AND_NEXT(loop)
 
 done:
 	RET
@@ -102,11 +107,7 @@ loop:
 	CLASSIFY32(32, BX)
 	SHLQ	$32, BX
 	ORQ	BX, AX
-	MOVQ	AX, (DI)
-	ADDQ	$64, SI
-	ADDQ	$8, DI
-	DECQ	CX
-	JNE	loop
+	STORE_AND_NEXT(loop)
 	VZEROUPPER
 
 done:
