@@ -123,19 +123,24 @@ func TestTuningBreakGlass(t *testing.T) {
 	}
 }
 
+// checkFederation loads the catalog with federation user agents agents
+// and runs a GetSigninToken event of an assumed role from each user agent
+// of want, expecting the given number of detections.
+func checkFederation(t *testing.T, agents []string, want map[string]int) {
+	t.Helper()
+	opt := ruleset.Options{Builtin: rules.FS, Tuning: ruleset.Tuning{FederationUserAgents: agents}}
+	for ua, n := range want {
+		ev := fmt.Sprintf(`{"userIdentity":{"type":"AssumedRole","accountId":"123456789012"},"eventSource":"signin.amazonaws.com","eventName":"GetSigninToken","sourceIPAddress":"203.0.113.9","userAgent":%q,"recipientAccountId":"123456789012"}`, ua)
+		if got := runOne(t, opt, "aws_getsignintoken_outside_sso", ev); got != n {
+			t.Errorf("agents %q, user agent %q: %d detections, want %d", agents, ua, got, n)
+		}
+	}
+}
+
 // Federation user agents are prefixes: GetSigninToken from them is quiet,
 // from anything else (even containing them) it fires.
 func TestTuningFederationUserAgents(t *testing.T) {
-	opt := ruleset.Options{Builtin: rules.FS, Tuning: ruleset.Tuning{FederationUserAgents: []string{"aws-vault/"}}}
-	ev := func(ua string) string {
-		return fmt.Sprintf(`{"userIdentity":{"type":"AssumedRole","accountId":"123456789012"},"eventSource":"signin.amazonaws.com","eventName":"GetSigninToken","sourceIPAddress":"203.0.113.9","userAgent":%q,"recipientAccountId":"123456789012"}`, ua)
-	}
-	if got := runOne(t, opt, "aws_getsignintoken_outside_sso", ev("aws-vault/7.2.0")); got != 0 {
-		t.Errorf("aws-vault: %d detections, want 0", got)
-	}
-	if got := runOne(t, opt, "aws_getsignintoken_outside_sso", ev("python aws-vault/7.2.0")); got != 1 {
-		t.Errorf("not a prefix: %d detections, want 1", got)
-	}
+	checkFederation(t, []string{"aws-vault/"}, map[string]int{"aws-vault/7.2.0": 0, "python aws-vault/7.2.0": 1})
 }
 
 // Trusted ranges filter the built-in catalog only: a user's rule still
@@ -256,24 +261,9 @@ func TestTuningTrustedRangeHostBits(t *testing.T) {
 // Allow-list values are plain text: a '*' or '?' in a federation user
 // agent, or in an account, is that character, not a Sigma wildcard.
 func TestTuningAllowListsAreLiteral(t *testing.T) {
-	fed := ruleset.Options{Builtin: rules.FS, Tuning: ruleset.Tuning{FederationUserAgents: []string{"broker-*/"}}}
-	ev := func(ua string) string {
-		return fmt.Sprintf(`{"userIdentity":{"type":"AssumedRole","accountId":"123456789012"},"eventSource":"signin.amazonaws.com","eventName":"GetSigninToken","sourceIPAddress":"203.0.113.9","userAgent":%q,"recipientAccountId":"123456789012"}`, ua)
-	}
-	if got := runOne(t, fed, "aws_getsignintoken_outside_sso", ev("broker-*/1.0")); got != 0 {
-		t.Errorf("the literal prefix: %d detections, want 0", got)
-	}
-	if got := runOne(t, fed, "aws_getsignintoken_outside_sso", ev("broker-evil/1.0")); got != 1 {
-		t.Errorf("'*' taken as a wildcard: %d detections, want 1", got)
-	}
+	checkFederation(t, []string{"broker-*/"}, map[string]int{"broker-*/1.0": 0, "broker-evil/1.0": 1})
 	// A backslash is plain text too: `tool\*` is not an escaped wildcard.
-	back := ruleset.Options{Builtin: rules.FS, Tuning: ruleset.Tuning{FederationUserAgents: []string{`tool\*/`}}}
-	if got := runOne(t, back, "aws_getsignintoken_outside_sso", ev(`tool\*/1.0`)); got != 0 {
-		t.Errorf("the literal prefix with a backslash: %d detections, want 0", got)
-	}
-	if got := runOne(t, back, "aws_getsignintoken_outside_sso", ev(`tool\x/1.0`)); got != 1 {
-		t.Errorf("a backslash taken as an escape: %d detections, want 1", got)
-	}
+	checkFederation(t, []string{`tool\*/`}, map[string]int{`tool\*/1.0`: 0, `tool\x/1.0`: 1})
 	glass := ruleset.Options{Builtin: rules.FS, Tuning: ruleset.Tuning{BreakGlassRootAccounts: []string{"11112222333?"}}}
 	if got := runOne(t, glass, "aws_root_console_login", consoleLogin("Root", "111122223334")); got != 1 {
 		t.Errorf("'?' taken as a wildcard: %d detections, want 1", got)
