@@ -254,8 +254,10 @@ func (st *state) patMatches(ci *citem, p *vpat, j int, c *cand) bool {
 		}
 		return p.re.Match(c.text)
 	case kindCIDR:
+		// An IPv4-mapped address is in an IPv6 network holding it as
+		// written, and in an IPv4 network holding its IPv4 address.
 		a, err := netip.ParseAddr(string(bytes.TrimSpace(c.text)))
-		return err == nil && p.pfx.Contains(a.Unmap())
+		return err == nil && (p.pfx.Contains(a) || p.pfx.Contains(a.Unmap()))
 	case kindCompare:
 		return compareMatches(p, c)
 	case kindFieldRef:

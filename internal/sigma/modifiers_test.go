@@ -201,6 +201,24 @@ func TestCIDR(t *testing.T) {
 `, "bad CIDR")
 }
 
+// TestCIDRMappedIPv6Network: an IPv6 network of IPv4-mapped addresses
+// holds those addresses as written (Python's ip_network does), not plain
+// IPv4 addresses.
+func TestCIDRMappedIPv6Network(t *testing.T) {
+	expect(t, "    sel:\n        ip|cidr:\n            - '::ffff:0:0/96'\n            - '::ffff:192.0.2.0/120'\n    condition: sel\n", map[string]bool{
+		`{"ip":"::ffff:10.1.2.3"}`:  true,
+		`{"ip":"::ffff:192.0.2.9"}`: true,
+		`{"ip":"10.1.2.3"}`:         false,
+		`{"ip":"::10.1.2.3"}`:       false,
+		`{"ip":"2001:db8::1"}`:      false,
+	})
+	expect(t, "    sel:\n        ip|cidr: '::/0'\n    condition: sel\n", map[string]bool{
+		`{"ip":"::ffff:10.1.2.3"}`: true,
+		`{"ip":"2001:db8::1"}`:     true,
+		`{"ip":"10.1.2.3"}`:        false,
+	})
+}
+
 func TestExists(t *testing.T) {
 	body := `    sel:
         errorCode|exists: true
