@@ -199,6 +199,9 @@ func (st *state) note(x *Explanation, ci *citem, sel string, p *vpat, val string
 }
 
 func (st *state) neqMatches(ci *citem, ss *slotState, sel string, x *Explanation) bool {
+	if ci.kind == kindFieldRef && !st.refsHaveValue(ci) {
+		return false // no value to differ from, as for a missing field
+	}
 	nonNull := false
 	var last []byte
 	for i := ss.start; i < ss.end; i++ {
@@ -218,6 +221,19 @@ func (st *state) neqMatches(ci *citem, ss *slotState, sel string, x *Explanation
 		st.note(x, ci, sel, ci.alts[0][0], string(last))
 	}
 	return nonNull
+}
+
+// refsHaveValue reports whether a field that ci references has a non-null
+// value. It resolves slots, so it must not run while a *cand is held.
+func (st *state) refsHaveValue(ci *citem) bool {
+	for _, slot := range ci.refs {
+		for _, c := range st.values(st.resolve(slot)) {
+			if c.kind != event.Null {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // anyMatch returns the first pattern of alt matching a value, and the value.

@@ -313,6 +313,11 @@ func TestFieldrefNeq(t *testing.T) {
 `, map[string]bool{
 		`{"userIdentity":{"userName":"alice"},"requestParameters":{"userName":"bob"}}`:   true,
 		`{"userIdentity":{"userName":"alice"},"requestParameters":{"userName":"ALICE"}}`: false,
+		// No referenced value to differ from: no match, as for a missing field.
+		`{"userIdentity":{"userName":"alice"}}`:                                               false,
+		`{"userIdentity":{"userName":"alice"},"requestParameters":{"userName":null}}`:         false,
+		`{"userIdentity":{"userName":"alice"},"requestParameters":{"userName":[]}}`:           false,
+		`{"userIdentity":{"userName":"alice"},"requestParameters":{"userName":[null,"bob"]}}`: true,
 	})
 }
 
