@@ -70,6 +70,11 @@ var refModes = []struct {
 	{"null", 1, false}, // the value null, no modifier
 	{"expand", 1, false},
 	{"expand|contains", 1, false},
+	{"fieldref", 1, false},
+	{"fieldref|contains", 1, false},
+	{"fieldref|cased|startswith", 1, false},
+	{"endswith|fieldref", 1, false},
+	{"fieldref|neq", 1, false},
 	{"", 1, true},
 	{"", 2, true},
 	{"all", 2, true},
@@ -84,6 +89,10 @@ var refModes = []struct {
 // refFields are the rule fields the fuzz test uses: a plain and a dotted
 // name, and fields the rule index and the event's known root keys handle.
 var refFields = []string{"f", "a.b", "eventName", "eventSource", "userIdentity.type", "userAgent"}
+
+// refOther is the field a fieldref rule references; the event holds it at
+// its root (with the second value) unless style bit 0x20 is set.
+const refOther = "g"
 
 // refPlaceholders are the placeholder values of the expand modes.
 var refPlaceholders = map[string][]string{"p": {"v*", "x-y"}, "q": {"\u0130K", `a\*`}}
@@ -187,6 +196,10 @@ func FuzzMatchReference(f *testing.F) {
 		{m("all", 2, true), 0, 1, 0, "x", "y", "x", "y"},
 		{m("re|i", 1, true), 0, 3 << 3, 0, "1E5", "", "1e5", ""},
 		{m("null", 1, false), 1, 4, 0, "", "", "x", ""},
+		{m("fieldref", 1, false), 0, 0, 0, "", "", "Alice", "aLICE"},
+		{m("fieldref|contains", 1, false), 1, 1, 0, "", "", "xK", "k"},
+		{m("fieldref|neq", 1, false), 0, 0, 0, "", "", "a", "b"},
+		{m("fieldref|neq", 1, false), 0, 0, 0x20, "", "", "a", "b"},
 	} {
 		f.Add(s.mode, s.field, s.shape, s.style, s.pat, s.pat2, s.val, s.val2)
 	}
@@ -277,6 +290,8 @@ func (r refRule) yaml(plain bool) (string, bool) {
 			vals[i] = "null"
 		case r.has("exists"):
 			vals[i] = strconv.FormatBool(len(v)%2 == 0)
+		case r.has("fieldref"):
+			vals[i] = refOther
 		case plain && yamlPlain.MatchString(v):
 			vals[i] = v
 		default:
@@ -447,6 +462,9 @@ func refEvent(r refRule, shape, style uint8, val, val2 string) jv {
 		add(segs[0], nest(obj("k", v, "k2", w)))
 	case 7:
 		add(segs[0], nest(arr(v, obj("k", w))))
+	}
+	if r.has("fieldref") && style&0x20 == 0 && segs[0] != refOther {
+		add(refOther, w)
 	}
 	if style&0x40 != 0 {
 		for _, p := range refPadding {
@@ -672,6 +690,10 @@ func refMatch(r refRule, ev jv, style uint8) (bool, error) {
 		want := len(r.values[0])%2 == 0
 		return present == want, nil
 	}
+	if r.has("fieldref") {
+		refs, _ := resolve(ev, []string{refOther}, style)
+		return fieldrefMatch(r, vals, refs), nil
+	}
 	var preds [][]refPred // per rule value, its alternatives
 	for _, v := range r.values {
 		ps, err := r.preds(valueText(v, style&0x10 != 0))
@@ -719,6 +741,53 @@ func refMatch(r refRule, ev jv, style uint8) (bool, error) {
 		}
 	}
 	return false, nil
+}
+
+// fieldrefMatch compares the field's values with the referenced field's
+// (docs/sigma.md, item 10): literally, lower-cased unless cased, at the
+// position the modifiers give. With neq, both fields need a value (a
+// comparison with a missing field is not a difference).
+func fieldrefMatch(r refRule, vals, refs []refValue) bool {
+	pos := "exact"
+	for _, m := range r.mods {
+		if m == "contains" || m == "startswith" || m == "endswith" {
+			pos = m
+		}
+	}
+	nonNull := func(vs []refValue) bool {
+		for _, v := range vs {
+			if v.kind != 'z' {
+				return true
+			}
+		}
+		return false
+	}
+	same := false
+	for _, v := range vals {
+		for _, ref := range refs {
+			if v.kind == 'z' || ref.kind == 'z' {
+				continue
+			}
+			a, b := v.text, ref.text
+			if !r.has("cased") {
+				a, b = strings.ToLower(a), strings.ToLower(b)
+			}
+			switch pos {
+			case "contains":
+				same = same || strings.Contains(a, b)
+			case "startswith":
+				same = same || strings.HasPrefix(a, b)
+			case "endswith":
+				same = same || strings.HasSuffix(a, b)
+			default:
+				same = same || a == b
+			}
+		}
+	}
+	if r.has("neq") {
+		return !same && nonNull(vals) && nonNull(refs)
+	}
+	return same
 }
 
 // preds returns the tests of one rule value (several with windash, expand
