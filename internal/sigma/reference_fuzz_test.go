@@ -70,6 +70,8 @@ var refModes = []struct {
 	{"null", 1, false}, // the value null, no modifier
 	{"expand", 1, false},
 	{"expand|contains", 1, false},
+	{"windash|expand", 1, false},
+	{"expand|windash|contains", 1, false},
 	{"fieldref", 1, false},
 	{"fieldref|contains", 1, false},
 	{"fieldref|cased|startswith", 1, false},
@@ -191,6 +193,9 @@ func FuzzMatchReference(f *testing.F) {
 		{m("windash|contains", 1, false), 0, 0, 0, "a-b", "", "xa\u2015by", ""},
 		{m("expand", 1, false), 0, 0, 0, "%p%", "", "vvv", ""},
 		{m("expand|contains", 1, false), 0, 0, 0, `%q%\%`, "", "-ik%", ""},
+		{m("windash|expand", 1, false), 0, 0, 0, "-%p%", "", "/x-y", ""},
+		{m("windash|expand", 1, false), 0, 0, 0, "-%p%", "", "/x/y", ""},
+		{m("expand|windash|contains", 1, false), 0, 0, 0, "%p%", "", "x\u2013y", ""},
 		{m("", 1, true), 0, 0, 0, "evil", "", "xEVILx", ""},
 		{m("", 2, true), 0, 6, 0, "k", "zz", "v", "w"},
 		{m("all", 2, true), 0, 1, 0, "x", "y", "x", "y"},
@@ -206,8 +211,8 @@ func FuzzMatchReference(f *testing.F) {
 	opt := ParseOptions{Placeholders: refPlaceholders}
 	var doc event.Doc
 	f.Fuzz(func(t *testing.T, mode, field, shape, style uint8, pat, pat2, val, val2 string) {
-		if !utf8.ValidString(pat) || !utf8.ValidString(pat2) {
-			return // rule files are UTF-8 text
+		if !utf8.ValidString(pat) || !utf8.ValidString(pat2) || strings.ContainsRune(pat+pat2, dashMark) {
+			return // rule files are UTF-8 text; dashMark is the reference's
 		}
 		md := refModes[int(mode)%len(refModes)]
 		spec := refRule{mods: splitMods(md.mods), keyword: md.keyword, field: refFields[int(field)%len(refFields)]}
@@ -268,13 +273,16 @@ type refRule struct {
 	keyword bool
 }
 
-func (r refRule) has(mod string) bool {
-	for _, m := range r.mods {
+func (r refRule) has(mod string) bool { return r.index(mod) >= 0 }
+
+// index returns the position of mod in the chain, or -1.
+func (r refRule) index(mod string) int {
+	for i, m := range r.mods {
 		if m == mod {
-			return true
+			return i
 		}
 	}
-	return false
+	return -1
 }
 
 // yaml writes the detection body; plain asks for unquoted values where
@@ -815,8 +823,11 @@ func (r refRule) preds(text string) ([]refPred, error) {
 		return []refPred{comparePred(r.mods[0], text)}, nil
 	}
 	texts := []string{text}
+	// windash before expand varies the dashes written in the value, not
+	// those of the placeholders' values: refExpand marks the former.
+	dashFirst := r.has("windash") && r.has("expand") && r.index("windash") < r.index("expand")
 	if r.has("expand") {
-		texts = refExpand(text)
+		texts = refExpand(text, dashFirst)
 	}
 	pos := "exact"
 	switch {
@@ -834,7 +845,7 @@ func (r refRule) preds(text string) ([]refPred, error) {
 	var out []refPred
 	for _, t := range texts {
 		if !encoded {
-			out = append(out, wildcardPred(t, pos, r.has("cased"), r.has("windash")))
+			out = append(out, wildcardPred(t, pos, r.has("cased"), r.has("windash") && !dashFirst))
 			continue
 		}
 		plain, ok := sigmaUnescape(t)
@@ -852,9 +863,13 @@ func (r refRule) preds(text string) ([]refPred, error) {
 	return out, nil
 }
 
+// dashMark stands, in an expanded value, for a dash that windash varies.
+const dashMark = '\uE000'
+
 // refExpand replaces each %name% of s by each value of the placeholder
-// (every combination); "\%" is a percent sign.
-func refExpand(s string) []string {
+// (every combination); "\%" is a percent sign. With markDashes the dashes
+// of s itself become dashMark.
+func refExpand(s string, markDashes bool) []string {
 	outs := []string{""}
 	appendAll := func(alts ...string) {
 		var next []string
@@ -886,8 +901,13 @@ func refExpand(s string) []string {
 				continue
 			}
 		}
-		appendAll(s[i : i+1])
-		i++
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if markDashes && isWindash(r) {
+			appendAll(string(dashMark))
+		} else {
+			appendAll(s[i : i+n])
+		}
+		i += n
 	}
 	return outs
 }
@@ -912,7 +932,7 @@ func wildcardPred(s, pos string, cased, windash bool) refPred {
 		if !cased {
 			r = unicode.ToLower(r)
 		}
-		if windash && isWindash(r) {
+		if r == dashMark || windash && isWindash(r) {
 			b.WriteString("[-/\u2013\u2014\u2015]")
 			return
 		}
