@@ -125,8 +125,9 @@ var yamlPlain = regexp.MustCompile(`^(-?(0|[1-9][0-9]{0,15})|true|false|True|Fal
 // The arguments are: mode (refModes), field (refFields), shape (where and
 // as what kind the value sits in the event: see refEvent), style (how the
 // event's JSON is written: escapes, spaces, padding members), the rule's
-// two values and the event's two values. Rules the engine rejects and
-// values YAML cannot carry are skipped.
+// two values and the event's two values. Each rule is matched against two
+// events built from them, and the first again, through one reused Doc.
+// Rules the engine rejects and values YAML cannot carry are skipped.
 func FuzzMatchReference(f *testing.F) {
 	type seed struct {
 		mode, field, shape, style uint8
@@ -233,25 +234,31 @@ func FuzzMatchReference(f *testing.F) {
 		if err != nil {
 			t.Fatalf("compile rule\n%s\n: %v", src, err)
 		}
-		ev := refEvent(spec, shape, style, val, val2)
-		raw := ev.render(style, false)
-		if err := doc.Parse([]byte(raw)); err != nil {
-			t.Fatalf("event %s does not parse: %v", raw, err)
-		}
-		want, err := refMatch(spec, ev, style)
-		if err != nil {
-			t.Fatalf("rule\n%s\nreference: %v", src, err)
-		}
-		got := 0
-		e.Match(doc.Root(), nil, func(Match) { got++ })
-		if (got > 0) != want {
-			t.Fatalf("rule\n%s\nevent %s\nMatch = %v, reference = %v", src, raw, got > 0, want)
-		}
-		if b := len(bruteForce(e, doc.Root(), nil)); b != got {
-			t.Fatalf("rule\n%s\nevent %s\nrule index: %d matches, %d by evaluating the rule", src, raw, got, b)
-		}
-		if got > 0 && !e.MayMatch([]byte(raw)) {
-			t.Fatalf("rule\n%s\nevent %s\nMayMatch rejected an event that matches", src, raw)
+		// Two events, the first matched again after the second: the
+		// engine's per-event state is reused and must not carry over.
+		evs := [2]jv{refEvent(spec, shape, style, val, val2), refEvent(spec, shape^5, style^0x4f, val2, val)}
+		styles := [2]uint8{style, style ^ 0x4f}
+		for _, i := range []int{0, 1, 0} {
+			ev, st := evs[i], styles[i]
+			raw := ev.render(st, false)
+			if err := doc.Parse([]byte(raw)); err != nil {
+				t.Fatalf("event %s does not parse: %v", raw, err)
+			}
+			want, err := refMatch(spec, ev, st)
+			if err != nil {
+				t.Fatalf("rule\n%s\nreference: %v", src, err)
+			}
+			got := 0
+			e.Match(doc.Root(), nil, func(Match) { got++ })
+			if (got > 0) != want {
+				t.Fatalf("rule\n%s\nevent %s\nMatch = %v, reference = %v", src, raw, got > 0, want)
+			}
+			if b := len(bruteForce(e, doc.Root(), nil)); b != got {
+				t.Fatalf("rule\n%s\nevent %s\nrule index: %d matches, %d by evaluating the rule", src, raw, got, b)
+			}
+			if got > 0 && !e.MayMatch([]byte(raw)) {
+				t.Fatalf("rule\n%s\nevent %s\nMayMatch rejected an event that matches", src, raw)
+			}
 		}
 	})
 }
