@@ -209,58 +209,61 @@ func FuzzMatchReference(f *testing.F) {
 	} {
 		f.Add(s.mode, s.field, s.shape, s.style, s.pat, s.pat2, s.val, s.val2)
 	}
-	opt := ParseOptions{Placeholders: refPlaceholders}
 	var doc event.Doc
 	f.Fuzz(func(t *testing.T, mode, field, shape, style uint8, pat, pat2, val, val2 string) {
-		if !utf8.ValidString(pat) || !utf8.ValidString(pat2) || strings.ContainsRune(pat+pat2, dashMark) {
-			return // rule files are UTF-8 text; dashMark is the reference's
-		}
-		md := refModes[int(mode)%len(refModes)]
-		spec := refRule{mods: splitMods(md.mods), keyword: md.keyword, field: refFields[int(field)%len(refFields)]}
-		spec.values = []string{pat, pat2}[:md.values]
-		src, ok := spec.yaml(style&0x10 != 0)
-		if !ok {
-			return
-		}
-		r, err := parseRuleText(t, detectionRule(src), opt)
-		if err != nil {
-			var pe *PosError
-			if !errors.As(err, &pe) {
-				t.Fatalf("rule\n%s\nerror is not a *PosError: %v", src, err)
-			}
-			return
-		}
-		e, err := Compile([]*Rule{r}, nil, CompileOptions{})
-		if err != nil {
-			t.Fatalf("compile rule\n%s\n: %v", src, err)
-		}
-		// Two events, the first matched again after the second: the
-		// engine's per-event state is reused and must not carry over.
-		evs := [2]jv{refEvent(spec, shape, style, val, val2), refEvent(spec, shape^5, style^0x4f, val2, val)}
-		styles := [2]uint8{style, style ^ 0x4f}
-		for _, i := range []int{0, 1, 0} {
-			ev, st := evs[i], styles[i]
-			raw := ev.render(st, false)
-			if err := doc.Parse([]byte(raw)); err != nil {
-				t.Fatalf("event %s does not parse: %v", raw, err)
-			}
-			want, err := refMatch(spec, ev, st)
-			if err != nil {
-				t.Fatalf("rule\n%s\nreference: %v", src, err)
-			}
-			got := 0
-			e.Match(doc.Root(), nil, func(Match) { got++ })
-			if (got > 0) != want {
-				t.Fatalf("rule\n%s\nevent %s\nMatch = %v, reference = %v", src, raw, got > 0, want)
-			}
-			if b := len(bruteForce(e, doc.Root(), nil)); b != got {
-				t.Fatalf("rule\n%s\nevent %s\nrule index: %d matches, %d by evaluating the rule", src, raw, got, b)
-			}
-			if got > 0 && !e.MayMatch([]byte(raw)) {
-				t.Fatalf("rule\n%s\nevent %s\nMayMatch rejected an event that matches", src, raw)
-			}
-		}
+		checkReference(t, &doc, mode, field, shape, style, pat, pat2, val, val2)
 	})
+}
+
+// checkReference is one input of FuzzMatchReference; doc is reused.
+func checkReference(t *testing.T, doc *event.Doc, mode, field, shape, style uint8, pat, pat2, val, val2 string) {
+	t.Helper()
+	opt := ParseOptions{Placeholders: refPlaceholders}
+	if !utf8.ValidString(pat) || !utf8.ValidString(pat2) || strings.ContainsRune(pat+pat2, dashMark) {
+		return // rule files are UTF-8 text; dashMark is the reference's
+	}
+	md := refModes[int(mode)%len(refModes)]
+	spec := refRule{mods: splitMods(md.mods), keyword: md.keyword, field: refFields[int(field)%len(refFields)]}
+	spec.values = []string{pat, pat2}[:md.values]
+	src := spec.yaml(style&0x10 != 0)
+	r, err := parseRuleText(t, detectionRule(src), opt)
+	if err != nil {
+		var pe *PosError
+		if !errors.As(err, &pe) {
+			t.Fatalf("rule\n%s\nerror is not a *PosError: %v", src, err)
+		}
+		return
+	}
+	e, err := Compile([]*Rule{r}, nil, CompileOptions{})
+	if err != nil {
+		t.Fatalf("compile rule\n%s\n: %v", src, err)
+	}
+	// Two events, the first matched again after the second: the
+	// engine's per-event state is reused and must not carry over.
+	evs := [2]jv{refEvent(spec, shape, style, val, val2), refEvent(spec, shape^5, style^0x4f, val2, val)}
+	styles := [2]uint8{style, style ^ 0x4f}
+	for _, i := range []int{0, 1, 0} {
+		ev, st := evs[i], styles[i]
+		raw := ev.render(st, false)
+		if err := doc.Parse([]byte(raw)); err != nil {
+			t.Fatalf("event %s does not parse: %v", raw, err)
+		}
+		want, err := refMatch(spec, ev, st)
+		if err != nil {
+			t.Fatalf("rule\n%s\nreference: %v", src, err)
+		}
+		got := 0
+		e.Match(doc.Root(), nil, func(Match) { got++ })
+		if (got > 0) != want {
+			t.Fatalf("rule\n%s\nevent %s\nMatch = %v, reference = %v", src, raw, got > 0, want)
+		}
+		if b := len(bruteForce(e, doc.Root(), nil)); b != got {
+			t.Fatalf("rule\n%s\nevent %s\nrule index: %d matches, %d by evaluating the rule", src, raw, got, b)
+		}
+		if got > 0 && !e.MayMatch([]byte(raw)) {
+			t.Fatalf("rule\n%s\nevent %s\nMayMatch rejected an event that matches", src, raw)
+		}
+	}
 }
 
 // splitMods splits a modifier chain; "" is no modifier.
@@ -293,9 +296,8 @@ func (r refRule) index(mod string) int {
 }
 
 // yaml writes the detection body; plain asks for unquoted values where
-// YAML reads them as numbers or booleans. It reports false for a rule the
-// fuzz test cannot write.
-func (r refRule) yaml(plain bool) (string, bool) {
+// YAML reads them as numbers or booleans.
+func (r refRule) yaml(plain bool) string {
 	var b strings.Builder
 	b.WriteString("    sel:\n")
 	vals := make([]string, len(r.values))
@@ -327,7 +329,7 @@ func (r refRule) yaml(plain bool) (string, bool) {
 		}
 		if len(vals) == 1 {
 			fmt.Fprintf(&b, "        '%s': %s\n    condition: sel\n", key, vals[0])
-			return b.String(), true
+			return b.String()
 		}
 		fmt.Fprintf(&b, "        '%s':\n", key)
 		indent = "            "
@@ -336,7 +338,7 @@ func (r refRule) yaml(plain bool) (string, bool) {
 		fmt.Fprintf(&b, "%s- %s\n", indent, v)
 	}
 	b.WriteString("    condition: sel\n")
-	return b.String(), true
+	return b.String()
 }
 
 // modsAsWritten is the modifier chain without the pseudo-modifier null.
