@@ -209,14 +209,43 @@ func FuzzMatchReference(f *testing.F) {
 	} {
 		f.Add(s.mode, s.field, s.shape, s.style, s.pat, s.pat2, s.val, s.val2)
 	}
+	others := companionRules(f)
 	var doc event.Doc
 	f.Fuzz(func(t *testing.T, mode, field, shape, style uint8, pat, pat2, val, val2 string) {
-		checkReference(t, &doc, mode, field, shape, style, pat, pat2, val, val2)
+		checkReference(t, &doc, others, mode, field, shape, style, pat, pat2, val, val2)
 	})
 }
 
+// refCompanions are rules compiled with each fuzzed rule, so that the rule
+// index holds keys of several lengths on a shared field and several
+// fields, and the prefilter several rules.
+var refCompanions = []refRule{
+	{field: "eventName", values: []string{"AVeryLongEventNameThatBoundsTheIndexKeys"}},
+	{field: "userAgent", values: []string{"x"}},
+	{field: "f", mods: []string{"contains"}, values: []string{"companion"}},
+}
+
+// companion is a parsed companion rule and its reference item.
+type companion struct {
+	rule *Rule
+	spec refRule
+}
+
+func companionRules(t testing.TB) []companion {
+	var out []companion
+	for i, spec := range refCompanions {
+		src := fmt.Sprintf("title: companion %d\nid: 22222222-2222-4222-8222-%012d\nlogsource:\n    product: aws\ndetection:\n%s", i, i, spec.yaml(false))
+		r, err := parseRuleText(t, src, ParseOptions{})
+		if err != nil {
+			t.Fatalf("companion rule %d: %v", i, err)
+		}
+		out = append(out, companion{r, spec})
+	}
+	return out
+}
+
 // checkReference is one input of FuzzMatchReference; doc is reused.
-func checkReference(t *testing.T, doc *event.Doc, mode, field, shape, style uint8, pat, pat2, val, val2 string) {
+func checkReference(t *testing.T, doc *event.Doc, others []companion, mode, field, shape, style uint8, pat, pat2, val, val2 string) {
 	t.Helper()
 	opt := ParseOptions{Placeholders: refPlaceholders}
 	if !utf8.ValidString(pat) || !utf8.ValidString(pat2) || strings.ContainsRune(pat+pat2, dashMark) {
@@ -234,7 +263,11 @@ func checkReference(t *testing.T, doc *event.Doc, mode, field, shape, style uint
 		}
 		return
 	}
-	e, err := Compile([]*Rule{r}, nil, CompileOptions{})
+	rules, specs := []*Rule{r}, []refRule{spec}
+	for _, c := range others {
+		rules, specs = append(rules, c.rule), append(specs, c.spec)
+	}
+	e, err := Compile(rules, nil, CompileOptions{})
 	if err != nil {
 		t.Fatalf("compile rule\n%s\n: %v", src, err)
 	}
@@ -248,14 +281,17 @@ func checkReference(t *testing.T, doc *event.Doc, mode, field, shape, style uint
 		if err := doc.Parse([]byte(raw)); err != nil {
 			t.Fatalf("event %s does not parse: %v", raw, err)
 		}
-		want, err := refMatch(spec, ev, st)
-		if err != nil {
-			t.Fatalf("rule\n%s\nreference: %v", src, err)
-		}
+		matched := map[*Rule]bool{}
 		got := 0
-		e.Match(doc.Root(), nil, func(Match) { got++ })
-		if (got > 0) != want {
-			t.Fatalf("rule\n%s\nevent %s\nMatch = %v, reference = %v", src, raw, got > 0, want)
+		e.Match(doc.Root(), nil, func(m Match) { matched[m.Rule] = true; got++ })
+		for k, sp := range specs {
+			want, err := refMatch(sp, ev, st)
+			if err != nil {
+				t.Fatalf("rule\n%s\nreference: %v", src, err)
+			}
+			if matched[rules[k]] != want {
+				t.Fatalf("rule\n%s\n(rule %d of %d) event %s\nMatch = %v, reference = %v", sp.yaml(st&0x10 != 0), k+1, len(rules), raw, matched[rules[k]], want)
+			}
 		}
 		if b := len(bruteForce(e, doc.Root(), nil)); b != got {
 			t.Fatalf("rule\n%s\nevent %s\nrule index: %d matches, %d by evaluating the rule", src, raw, got, b)
