@@ -112,13 +112,15 @@ var jsonNumber = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9
 var yamlPlain = regexp.MustCompile(`^(-?(0|[1-9][0-9]{0,15})|true|false|True|False|TRUE|FALSE|-?[0-9]+\.[0-9]+|-?[0-9]+(\.[0-9]+)?[eE][-+]?[0-9]+)$`)
 
 // FuzzMatchReference fuzzes a one-item rule (modifier chain, field and
-// values) together with an event, and checks for every input that
+// values; the condition is "not sel" when shape bit 0x40 is set) together
+// with an event, and checks for every input that
 //
 //   - the engine's Match agrees with refMatch, a slow reference written
 //     from docs/sigma.md (wildcards as anchored regular expressions over
 //     lower-cased text, encodings computed as pySigma does, numbers
 //     compared as floats, IP networks with the netip package);
-//   - Match agrees with evaluating the rule without the rule index;
+//   - the same holds for a few companion rules compiled with it;
+//   - Match agrees with evaluating the rules without the rule index;
 //   - MayMatch (the literal prefilter) accepts every event Match matches;
 //   - nothing panics.
 //
@@ -252,7 +254,7 @@ func checkReference(t *testing.T, doc *event.Doc, others []companion, mode, fiel
 		return // rule files are UTF-8 text; dashMark is the reference's
 	}
 	md := refModes[int(mode)%len(refModes)]
-	spec := refRule{mods: splitMods(md.mods), keyword: md.keyword, field: refFields[int(field)%len(refFields)]}
+	spec := refRule{mods: splitMods(md.mods), keyword: md.keyword, field: refFields[int(field)%len(refFields)], negated: shape&0x40 != 0}
 	spec.values = []string{pat, pat2}[:md.values]
 	src := spec.yaml(style&0x10 != 0)
 	r, err := parseRuleText(t, detectionRule(src), opt)
@@ -317,6 +319,14 @@ type refRule struct {
 	mods    []string
 	values  []string
 	keyword bool
+	negated bool // condition: not sel
+}
+
+func (r refRule) condition() string {
+	if r.negated {
+		return "not sel"
+	}
+	return "sel"
 }
 
 func (r refRule) has(mod string) bool { return r.index(mod) >= 0 }
@@ -364,7 +374,7 @@ func (r refRule) yaml(plain bool) string {
 			key += "|" + strings.Join(mods, "|")
 		}
 		if len(vals) == 1 {
-			fmt.Fprintf(&b, "        '%s': %s\n    condition: sel\n", key, vals[0])
+			fmt.Fprintf(&b, "        '%s': %s\n    condition: %s\n", key, vals[0], r.condition())
 			return b.String()
 		}
 		fmt.Fprintf(&b, "        '%s':\n", key)
@@ -373,7 +383,7 @@ func (r refRule) yaml(plain bool) string {
 	for _, v := range vals {
 		fmt.Fprintf(&b, "%s- %s\n", indent, v)
 	}
-	b.WriteString("    condition: sel\n")
+	fmt.Fprintf(&b, "    condition: %s\n", r.condition())
 	return b.String()
 }
 
@@ -724,6 +734,12 @@ type refPred func(refValue) bool
 
 // refMatch computes from the rule as written whether it matches the event.
 func refMatch(r refRule, ev jv, style uint8) (bool, error) {
+	m, err := refSelection(r, ev, style)
+	return m != r.negated, err
+}
+
+// refSelection computes whether the rule's selection matches the event.
+func refSelection(r refRule, ev jv, style uint8) (bool, error) {
 	var vals []refValue
 	present := true
 	if r.keyword {
