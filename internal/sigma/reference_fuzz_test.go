@@ -1064,8 +1064,8 @@ func refTransform(mod string, vs []string) []string {
 			end := []int{0, 3, 2}
 			for i := range 3 {
 				enc := base64.StdEncoding.EncodeToString([]byte(strings.Repeat(" ", i) + v))
-				if s := enc[start[i] : len(enc)-end[(len(v)+i)%3]]; len(enc)-end[(len(v)+i)%3] > start[i] && s != "" {
-					out = append(out, s)
+				if stop := len(enc) - end[(len(v)+i)%3]; stop > start[i] {
+					out = append(out, enc[start[i]:stop])
 				}
 			}
 		case "wide", "utf16le":
