@@ -1,6 +1,7 @@
 package sigma
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"regexp"
@@ -409,9 +410,9 @@ func (it *item) compileText(t string, sp itemSpec) ([]*vpat, error) {
 		}
 		return []*vpat{{src: t, pfx: p}}, nil
 	case kindCompare:
-		f, err := strconv.ParseFloat(strings.TrimSpace(t), 64)
-		if err != nil {
-			return nil, fmt.Errorf("%s needs a number", sp.cmp+sp.part)
+		f, ok := ruleNumber(t)
+		if !ok {
+			return nil, fmt.Errorf("%s needs a number (decimal digits, with a sign, a point or an exponent), not %q", sp.cmp+sp.part, t)
 		}
 		return []*vpat{{src: t, num: f, cmp: sp.cmp, part: sp.part}}, nil
 	case kindFieldRef:
@@ -421,6 +422,24 @@ func (it *item) compileText(t string, sp itemSpec) ([]*vpat, error) {
 		return []*vpat{{src: t, ref: t}}, nil
 	}
 	return it.compileStrings(t, sp.transforms)
+}
+
+// ruleNumber reads the value of a comparison modifier: a decimal number,
+// digits with an optional sign, point and exponent (YAML integers arrive
+// normalised to decimal). NaN, infinities, hexadecimal, digit separators and
+// spaces are rejected: strconv.ParseFloat reads them, but `gt: NaN` would
+// never match and `lt: Inf` would match every number, and an event's value
+// written so is text, not a number. A number past float64's range is ±Inf,
+// as it is in events: `gt: 1e999` matches nothing, `gt: -1e999` any number.
+func ruleNumber(t string) (float64, bool) {
+	if t == "" || strings.Trim(t, "0123456789+-.eE") != "" {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(t, 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		return 0, false
+	}
+	return f, true
 }
 
 func compileRegex(t, flags string) (*regexp.Regexp, error) {

@@ -338,6 +338,22 @@ func TestNumericComparisons(t *testing.T) {
 	expectParseError(t, "    sel:\n        n|gt: ten\n    condition: sel\n", "needs a number")
 }
 
+// TestCompareRuleValues: a comparison's rule value is a decimal number, as
+// an event's must be; what strconv.ParseFloat reads beyond that (NaN,
+// infinities, hexadecimal, '_', spaces) is rejected at the value, and a
+// number past float64's range compares as an infinity, as in events.
+func TestCompareRuleValues(t *testing.T) {
+	for _, v := range []string{"NaN", "nan", "Inf", "'-infinity'", "'+Inf'", "'0x1p4'", "'0x10'", "'1_000'", "' 5 '", "''", "'1e'", "'--5'", ".nan", ".inf"} {
+		expectParseError(t, sel("n|gt: "+v), "gt needs a number")
+	}
+	expect(t, sel("n|lt: 1e999"), map[string]bool{`{"n":1e308}`: true, `{"n":1e999}`: false})
+	expect(t, sel("n|gt: '-1e999'"), map[string]bool{`{"n":-1e308}`: true, `{"n":-1e999}`: false})
+	expect(t, sel("n|gte: '+5'"), map[string]bool{`{"n":5}`: true, `{"n":4.9}`: false})
+	expect(t, sel("n|lte: '007'"), map[string]bool{`{"n":7}`: true, `{"n":7.5}`: false})
+	expect(t, sel("n|gt: 0x1F"), map[string]bool{`{"n":32}`: true, `{"n":31}`: false}) // a YAML integer
+	expect(t, sel("n|lt: .5"), map[string]bool{`{"n":0.25}`: true, `{"n":0.5}`: false})
+}
+
 func TestTimeModifiers(t *testing.T) {
 	ev := `{"eventTime":"2024-03-10T23:45:07Z"}`
 	near := `{"eventTime":"2025-04-11T22:44:07Z"}`
