@@ -692,3 +692,16 @@ func TestMixedKeywordsAndMaps(t *testing.T) {
     condition: sel
 `, map[string]bool{`{"a":1}`: true, `{"b":"rootkit"}`: true, `{"a":2}`: false})
 }
+
+// TestDocumentedEdges holds the decisions docs/sigma.md states for repeated
+// keys, spaces around cidr values and empty base64offset shifts.
+func TestDocumentedEdges(t *testing.T) {
+	// A field reads the last of a repeated key; a keyword reads every value.
+	expect(t, sel("f: first"), map[string]bool{`{"f":"first","f":"last"}`: false, `{"f":"last","f":"first"}`: true})
+	expect(t, "    kw:\n        - first\n    condition: kw\n", map[string]bool{`{"f":"first","f":"last"}`: true})
+	// Spaces around an event's address are ignored by cidr.
+	expect(t, sel("ip|cidr: 10.0.0.0/8"), map[string]bool{`{"ip":" 10.1.2.3 "}`: true, `{"ip":"10 .1.2.3"}`: false})
+	// "a" shifted by one and two trims to nothing: only the unshifted
+	// encoding remains, and contains does not match every value.
+	expect(t, sel("f|base64offset|contains: a"), map[string]bool{`{"f":"xYQ=="}`: true, `{"f":"zzz"}`: false})
+}
