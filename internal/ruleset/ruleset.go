@@ -216,6 +216,7 @@ func (s *Set) tune(t Tuning, omitted map[string]bool) []error {
 		}
 		loaded[r.ID], loaded[r.Name] = true, true
 	}
+	delete(loaded, "") // a rule without a name is not "the rule named ''"
 	fs, err := t.filters(builtin, func(ref string) bool { return loaded[ref] })
 	if err != nil {
 		return []error{err}
