@@ -185,6 +185,7 @@ func FuzzMatchReference(f *testing.F) {
 		{m("gte", 1, false), 0, 0, 0, "1.5", "", "1.5", ""},
 		{m("lt", 1, false), 0, 0, 0, "0", "", "-0", ""},
 		{m("lte", 1, false), 0, 3 << 3, 0, "-1e5", "", "-1e999", ""},
+		{m("lt", 1, false), 0, 3 << 3, 0, "1e700", "", "0", ""}, // a rule value past float64's range
 		{m("cidr", 1, false), 0, 0, 0, "10.0.0.0/8", "", "::ffff:10.1.2.3", ""},
 		{m("cidr", 1, false), 0, 0, 0, "::ffff:0:0/96", "", "::ffff:10.1.2.3", ""},
 		{m("cidr", 2, false), 0, 1, 0, "192.168.0.0/16", "2001:db8::/32", "x", "2001:db8::1"},
@@ -1149,11 +1150,15 @@ func cidrPred(text string) refPred {
 	}
 }
 
+// ruleDecimal is the rule value a comparison takes (docs/sigma.md item 4):
+// a decimal number with an optional sign, point and exponent.
+var ruleDecimal = regexp.MustCompile(`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$`)
+
 // comparePred compares a number, or a string holding a JSON number, with
-// the rule's number; past float64's range a number is ±Inf.
+// the rule's number; past float64's range a number is ±Inf, on both sides.
 func comparePred(op, text string) refPred {
-	want, err := strconv.ParseFloat(strings.TrimSpace(text), 64)
-	if err != nil {
+	want, err := strconv.ParseFloat(text, 64)
+	if !ruleDecimal.MatchString(text) || err != nil && !errors.Is(err, strconv.ErrRange) {
 		return func(refValue) bool { return false }
 	}
 	return func(v refValue) bool {
