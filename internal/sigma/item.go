@@ -316,27 +316,18 @@ func (it *item) compileValue(file string, y yval, sp itemSpec, opt ParseOptions)
 	if k := slices.Index(sp.transforms, "expand"); k >= 0 {
 		// Modifiers apply in the order written: those before expand (only
 		// windash, readMods rejects encodings there) vary the value as
-		// written, then each variant's placeholders are replaced.
-		if k > 0 {
-			vs := []sstring{placeholderPieces(y.text)}
-			for range sp.transforms[:k] {
-				var err error
-				if vs, err = windash(vs); err != nil {
-					return nil, errorf(file, y.node, "%q: %v", y.text, err)
-				}
-			}
-			texts = texts[:0]
-			for _, v := range vs {
-				var b strings.Builder
-				for _, p := range v {
-					b.WriteString(p.lit)
-				}
-				texts = append(texts, b.String())
+		// written, leaving placeholder names alone, then each variant's
+		// placeholders are replaced.
+		vs := []sstring{placeholderPieces(y.text)}
+		for range sp.transforms[:k] {
+			var err error
+			if vs, err = windash(vs); err != nil {
+				return nil, errorf(file, y.node, "%q: %v", y.text, err)
 			}
 		}
 		var expanded []string
-		for _, t := range texts {
-			ts, err := expandPlaceholders(t, opt.Placeholders)
+		for _, v := range vs {
+			ts, err := expandPieces(v, opt.Placeholders)
 			if err != nil {
 				return nil, errorf(file, y.node, "%v", err)
 			}

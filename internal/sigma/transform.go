@@ -200,46 +200,32 @@ func wordPrefix(s string) int {
 // placeholder (all combinations); "\%" is a plain percent sign, and so is a
 // '%' that does not start a placeholder (see placeholderAt).
 func expandPlaceholders(s string, ph map[string][]string) ([]string, error) {
+	return expandPieces(placeholderPieces(s), ph)
+}
+
+// expandPieces is expandPlaceholders on a value placeholderPieces split
+// (and windash may have varied since): every combination of the values of
+// its placeholders, its other text with "\%" read as '%'.
+func expandPieces(v sstring, ph map[string][]string) ([]string, error) {
 	outs := []string{""}
-	tooMany := false
-	add := func(alts []string) {
-		if len(outs)*len(alts) > maxExpansions {
-			tooMany = true
-			return
+	for _, p := range v {
+		alts := []string{strings.ReplaceAll(p.lit, `\%`, "%")}
+		if p.wild == '%' {
+			name := p.lit[1 : len(p.lit)-1]
+			if alts = ph[name]; len(alts) == 0 {
+				return nil, fmt.Errorf("placeholder %%%s%% has no values: give them in the placeholders configuration (known: %s)", name, knownNames(ph))
+			}
+			if len(outs)*len(alts) > maxExpansions {
+				return nil, fmt.Errorf("placeholders expand to more than %d values", maxExpansions)
+			}
 		}
-		var next []string
+		next := make([]string, 0, len(outs)*len(alts))
 		for _, o := range outs {
 			for _, a := range alts {
 				next = append(next, o+a)
 			}
 		}
 		outs = next
-	}
-	for i := 0; i < len(s); {
-		switch {
-		case strings.HasPrefix(s[i:], `\%`):
-			add([]string{"%"})
-			i += 2
-		case s[i] == '%':
-			name, ok := placeholderAt(s, i)
-			if !ok {
-				add([]string{"%"})
-				i++
-				continue
-			}
-			vals := ph[name]
-			if len(vals) == 0 {
-				return nil, fmt.Errorf("placeholder %%%s%% has no values: give them in the placeholders configuration (known: %s)", name, knownNames(ph))
-			}
-			add(vals)
-			if tooMany {
-				return nil, fmt.Errorf("placeholders expand to more than %d values", maxExpansions)
-			}
-			i += len(name) + 2
-		default:
-			add([]string{s[i : i+1]})
-			i++
-		}
 	}
 	return outs, nil
 }
