@@ -261,10 +261,11 @@ func (st *state) patMatches(ci *citem, p *vpat, j int, c *cand) bool {
 		return p.g.match(st.folded(c))
 	case kindRegex:
 		if len(p.reLit.b) > 0 {
-			if p.reFold && !p.reLit.in(st.folded(c)) {
-				return false
+			text := c.text
+			if p.reFold {
+				text = st.folded(c)
 			}
-			if !p.reFold && !p.reLit.in(c.text) {
+			if !p.reLit.in(text) {
 				return false
 			}
 		}

@@ -423,7 +423,7 @@ func (it *item) compileText(t string, sp itemSpec) ([]*vpat, error) {
 // written so is text, not a number. A number past float64's range is ±Inf,
 // as it is in events: `gt: 1e999` matches nothing, `gt: -1e999` any number.
 func ruleNumber(t string) (float64, bool) {
-	if t == "" || strings.Trim(t, "0123456789+-.eE") != "" {
+	if t == "" || !numberChars(t) {
 		return 0, false
 	}
 	f, err := strconv.ParseFloat(t, 64)

@@ -228,14 +228,7 @@ func frame(lit string, front, back bool) string {
 
 // numberChars reports whether s holds only characters of JSON numbers (so
 // that it may be a number, or its start or end).
-func numberChars(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if !strings.ContainsRune("0123456789+-.eE", rune(s[i])) {
-			return false
-		}
-	}
-	return true
-}
+func numberChars(s string) bool { return strings.Trim(s, "0123456789+-.eE") == "" }
 
 // wordEdge reports whether s, case-insensitively, is at the edge of true,
 // false or null that edge tests (strings.HasPrefix: may begin one;
