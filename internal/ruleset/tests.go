@@ -80,46 +80,34 @@ func parseEmbeddedTests(d sigma.Document) (*TestSuite, error) {
 // ParseTestFile reads a side-car test file: one or more YAML documents, each
 // `rule: <id or name>` with `tests: [...]`.
 func ParseTestFile(name string, data []byte) (*TestSuite, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var all *TestSuite
-	for {
-		var root yaml.Node
-		err := dec.Decode(&root)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, sigma.YAMLError(name, err)
-		}
-		if len(root.Content) == 0 {
-			continue
-		}
-		n := root.Content[0]
-		if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
-			continue // an empty document (a trailing "---"), as in rule files
-		}
+	err := sigma.EachDocument(name, data, func(_ int, n *yaml.Node) error {
 		if err := knownKeys(name, n, "a test document", "rule", "tests"); err != nil {
-			return nil, err
+			return err
 		}
 		rn := sigma.MapValue(n, "rule")
 		tn := sigma.MapValue(n, "tests")
 		if rn == nil || tn == nil {
-			return nil, sigma.NodeError(name, n, "a test document needs `rule:` and `tests:`")
+			return sigma.NodeError(name, n, "a test document needs `rule:` and `tests:`")
 		}
 		if rn.Kind != yaml.ScalarNode || rn.Value == "" {
-			return nil, sigma.NodeError(name, rn, "rule: must be the id or name of one rule")
+			return sigma.NodeError(name, rn, "rule: must be the id or name of one rule")
 		}
 		ts, err := parseCases(name, rn.Value, tn)
-		if err != nil {
-			return nil, err
-		}
-		if all == nil {
+		switch {
+		case err != nil:
+			return err
+		case all == nil:
 			all = ts
-		} else if all.Rule != ts.Rule {
-			return nil, sigma.NodeError(name, n, "one test file tests one rule (found %q and %q)", all.Rule, ts.Rule)
-		} else {
+		case all.Rule != ts.Rule:
+			return sigma.NodeError(name, n, "one test file tests one rule (found %q and %q)", all.Rule, ts.Rule)
+		default:
 			all.Cases = append(all.Cases, ts.Cases...)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if all == nil {
 		return nil, fmt.Errorf("%s: no test documents", name)

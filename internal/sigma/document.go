@@ -84,34 +84,17 @@ func NodeError(file string, n *yaml.Node, format string, args ...any) *PosError 
 // each. A document that cannot be classified yields a *PosError; the other
 // documents are still returned.
 func LoadDocuments(file string, data []byte) ([]Document, []error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var docs []Document
 	var errs []error
-	for i := 0; ; i++ {
-		var root yaml.Node
-		err := dec.Decode(&root)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			errs = append(errs, YAMLError(file, err))
-			break // the decoder cannot resynchronise after a syntax error
-		}
-		if len(root.Content) == 0 {
-			continue
-		}
-		n := root.Content[0]
-		if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
-			continue // an empty document (a trailing "---"): no rule, no error
-		}
+	err := EachDocument(file, data, func(i int, n *yaml.Node) error {
 		if n.Kind != yaml.MappingNode {
 			errs = append(errs, NodeError(file, n, "document %d is not a mapping", i+1))
-			continue
+			return nil
 		}
 		d := Document{File: file, Index: i, Line: n.Line, Node: n, Source: data}
 		if err := n.Decode(&d.Meta); err != nil {
 			errs = append(errs, NodeError(file, n, "metadata: %v", err))
-			continue
+			return nil
 		}
 		switch {
 		case MapValue(n, "correlation") != nil:
@@ -122,11 +105,44 @@ func LoadDocuments(file string, data []byte) ([]Document, []error) {
 			d.Kind = KindRule
 		default:
 			errs = append(errs, NodeError(file, n, "document %d has none of detection, correlation or filter", i+1))
-			continue
+			return nil
 		}
 		docs = append(docs, d)
+		return nil
+	})
+	if err != nil {
+		errs = append(errs, err)
 	}
 	return docs, errs
+}
+
+// EachDocument calls f with the index and the top node of each YAML document
+// of file's data, rule files and test files alike. An empty document (one
+// a trailing "---" opens) is skipped: no rule, no error. A syntax error ends
+// the reading, as the decoder cannot resynchronise after one, and is
+// returned as a *PosError; so is the first error f returns.
+func EachDocument(file string, data []byte, f func(i int, n *yaml.Node) error) error {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for i := 0; ; i++ {
+		var root yaml.Node
+		err := dec.Decode(&root)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return YAMLError(file, err)
+		}
+		if len(root.Content) == 0 {
+			continue
+		}
+		n := root.Content[0]
+		if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
+			continue
+		}
+		if err := f(i, n); err != nil {
+			return err
+		}
+	}
 }
 
 // MapValue returns the value node of key in mapping n, or nil.
