@@ -88,7 +88,7 @@ func (s *Set) runCase(rule string, tc *TestCase) (int, error) {
 		// A rule of another log source never sees a CloudTrail event: its
 		// no-match cases would pass without testing anything.
 		for _, r := range s.Engine.Skipped() {
-			if r.ID == target || (r.ID == "" && r.Name == target) {
+			if isTarget(r, target) {
 				return 0, fmt.Errorf("rule %s is not run on CloudTrail events (logsource product %q, service %q)", rule, r.Logsource.Product, r.Logsource.Service)
 			}
 		}
@@ -119,7 +119,7 @@ func (s *Set) runCase(rule string, tc *TestCase) (int, error) {
 			seen[id] = true
 		}
 		s.Match(root, raw, nil, func(m sigma.Match) {
-			if m.Rule.ID == target || (m.Rule.ID == "" && m.Rule.Name == rule) {
+			if isTarget(m.Rule, target) {
 				single++
 			}
 			if corr != nil && s.Referenced(key(m.Rule.Meta)) {
@@ -166,6 +166,12 @@ func (s *Set) resolve(ref string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// isTarget reports whether r is the rule resolve found as target: its id,
+// or its name when it has no id.
+func isTarget(r *sigma.Rule, target string) bool {
+	return r.ID == target || r.ID == "" && r.Name == target
 }
 
 // Describe returns the title and level of the rule or correlation with the

@@ -146,7 +146,7 @@ func filterDoc(title string, rules []string, field string, values []string, extr
 func (t Tuning) apply(s *Set, omitted map[string]bool) []error {
 	var errs []error
 	for _, ref := range slices.Sorted(maps.Keys(t.Rules)) {
-		if omitted[ref] && !s.has(ref) {
+		if target, _ := s.resolve(ref); omitted[ref] && target == "" {
 			continue // a rule of the catalog left out of this set
 		}
 		if err := t.Rules[ref].apply(s, ref); err != nil {
@@ -154,21 +154,6 @@ func (t Tuning) apply(s *Set, omitted map[string]bool) []error {
 		}
 	}
 	return errs
-}
-
-// has reports whether a rule or correlation of s has id or name ref.
-func (s *Set) has(ref string) bool {
-	for _, r := range s.Rules {
-		if r.ID == ref || r.Name != "" && r.Name == ref {
-			return true
-		}
-	}
-	for _, c := range s.Correlations {
-		if c.ID == ref || c.Name != "" && c.Name == ref {
-			return true
-		}
-	}
-	return false
 }
 
 // apply tunes the rules or correlations with id or name ref.
