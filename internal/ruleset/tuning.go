@@ -72,8 +72,8 @@ func (t Tuning) filters(builtin []string, loaded func(ref string) bool) ([]*sigm
 			}
 			// Said here, not at a line of the generated filter the user
 			// never wrote.
-			if p.Masked() != p {
-				return nil, fmt.Errorf("tuning.trusted_ip_ranges: %q has host bits set (the network is %s; write /%d for the one address)", c, p.Masked(), p.Addr().BitLen())
+			if err := sigma.HostBitsError(p); err != nil {
+				return nil, fmt.Errorf("tuning.trusted_ip_ranges: %q %w", c, err)
 			}
 		}
 		if len(builtin) > 0 {

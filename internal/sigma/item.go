@@ -370,10 +370,21 @@ func parseCIDR(t string) (netip.Prefix, error) {
 	if err != nil {
 		return netip.Prefix{}, fmt.Errorf("bad CIDR: %w", err)
 	}
-	if m := p.Masked(); m != p {
-		return netip.Prefix{}, fmt.Errorf("bad CIDR: %s has host bits set (the network is %s; write /%d for the one address)", t, m, p.Addr().BitLen())
+	if err := HostBitsError(p); err != nil {
+		return netip.Prefix{}, fmt.Errorf("bad CIDR: %s %w", t, err)
 	}
 	return p, nil
+}
+
+// HostBitsError reports a network written with host bits set (10.1.2.3/8),
+// which the cidr modifier and the configuration's trusted ranges reject:
+// most likely a mistyped /32 that would quietly stand for the whole network.
+// It is nil for a network written as its first address.
+func HostBitsError(p netip.Prefix) error {
+	if m := p.Masked(); m != p {
+		return fmt.Errorf("has host bits set (the network is %s; write /%d for the one address)", m, p.Addr().BitLen())
+	}
+	return nil
 }
 
 // maxValuePatterns bounds what one rule value may turn into once its
