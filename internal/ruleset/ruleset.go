@@ -106,9 +106,17 @@ func Load(opt Options) (*Set, error) {
 		errs = append(errs, f.errs...)
 	}
 	if len(errs) == 0 {
-		var omitted map[string]bool
-		if opt.Builtin == nil && opt.BuiltinOmitted != nil {
-			omitted = catalogRefs(opt.BuiltinOmitted, opt.Placeholders)
+		// The omitted catalog is read only if a tuning entry names a rule
+		// that is not loaded.
+		var refs map[string]bool
+		omitted := func(ref string) bool {
+			if opt.Builtin != nil || opt.BuiltinOmitted == nil {
+				return false
+			}
+			if refs == nil {
+				refs = catalogRefs(opt.BuiltinOmitted, opt.Placeholders)
+			}
+			return refs[ref]
 		}
 		errs = append(errs, s.tune(opt.Tuning, omitted)...)
 	}
@@ -205,9 +213,9 @@ func (f *ruleFile) parse(popt sigma.ParseOptions, skipTests bool) {
 
 // tune applies the configuration's tuning: allow-lists become meta filters
 // on the built-in rules, thresholds, windows and levels change in place.
-// omitted holds the ids and names of the built-in rules left out of the
+// omitted reports the ids and names of the built-in rules left out of the
 // set, whose tuning does not apply.
-func (s *Set) tune(t Tuning, omitted map[string]bool) []error {
+func (s *Set) tune(t Tuning, omitted func(ref string) bool) []error {
 	var builtin []string
 	loaded := map[string]bool{}
 	for _, r := range s.Rules {
@@ -226,12 +234,12 @@ func (s *Set) tune(t Tuning, omitted map[string]bool) []error {
 }
 
 // catalogRefs returns the ids and names of the rules and correlations of a
-// rule catalog (an unreadable catalog gives none: the tuning that names its
-// rules is then reported as naming no loaded rule, as without it).
+// rule catalog (an unreadable catalog gives none, not nil: the tuning that
+// names its rules is then reported as naming no loaded rule, as without it).
 func catalogRefs(fsys fs.FS, placeholders map[string][]string) map[string]bool {
 	var files []ruleFile
 	if walkFS(fsys, func(name string, data []byte) { files = append(files, ruleFile{name: name, data: data}) }) != nil {
-		return nil
+		return map[string]bool{}
 	}
 	parseFiles(files, sigma.ParseOptions{Placeholders: placeholders}, true)
 	refs := map[string]bool{}

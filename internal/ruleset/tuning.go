@@ -143,10 +143,10 @@ func filterDoc(title string, rules []string, field string, values []string, extr
 // apply changes thresholds, windows and levels of the loaded rules. The
 // entries are taken in order of their keys and every bad one is reported:
 // map order made which of several errors came out change from run to run.
-func (t Tuning) apply(s *Set, omitted map[string]bool) []error {
+func (t Tuning) apply(s *Set, omitted func(ref string) bool) []error {
 	var errs []error
 	for _, ref := range slices.Sorted(maps.Keys(t.Rules)) {
-		if target, _ := s.resolve(ref); omitted[ref] && target == "" {
+		if target, _ := s.resolve(ref); target == "" && omitted(ref) {
 			continue // a rule of the catalog left out of this set
 		}
 		if err := t.Rules[ref].apply(s, ref); err != nil {
