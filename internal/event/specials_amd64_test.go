@@ -4,6 +4,9 @@ package event
 
 import (
 	"math/rand/v2"
+	"os"
+	"regexp"
+	"strings"
 	"testing"
 
 	"golang.org/x/sys/cpu"
@@ -76,5 +79,45 @@ func TestParserWithEachClassifier(t *testing.T) {
 		}
 		useAVX2 = avx
 		checkScanStringsRandom(t)
+	}
+}
+
+// TestAVX2ClassifierIsAllVEX reads the AVX2 classifier's assembly and fails
+// on any legacy SSE instruction naming an X register: once a VPBROADCASTB
+// has dirtied the upper halves of the Y registers, each one pays an SSE/AVX
+// transition, which made the classifier twenty times slower than SSE2 (a
+// MOVQ AX, X2 between two broadcasts did it) without changing its output.
+func TestAVX2ClassifierIsAllVEX(t *testing.T) {
+	src, err := os.ReadFile("specials_amd64.s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The function and the macro it uses, CLASSIFY32, defined before it.
+	text := string(src)
+	from, to := strings.Index(text, "#define CLASSIFY32"), strings.Index(text, "TEXT ·specialMasksAVX2(SB)")
+	if from < 0 || to < 0 {
+		t.Fatal("CLASSIFY32 or specialMasksAVX2 not found in specials_amd64.s")
+	}
+	if end := strings.Index(text[to+1:], "\nTEXT "); end >= 0 {
+		text = text[:to+1+end]
+	}
+	registers := regexp.MustCompile(`\b[XY](1[0-5]|[0-9])\b`)
+	checked := 0
+	first := strings.Count(text[:from], "\n")
+	for n, line := range strings.Split(text, "\n") {
+		if n < first {
+			continue
+		}
+		fields := strings.Fields(strings.TrimSuffix(strings.TrimSpace(line), `\`))
+		if len(fields) < 2 || strings.HasPrefix(fields[0], "//") || !registers.MatchString(strings.Join(fields[1:], " ")) {
+			continue
+		}
+		checked++
+		if !strings.HasPrefix(fields[0], "V") {
+			t.Errorf("specials_amd64.s:%d: %s is a legacy SSE instruction in the AVX2 classifier; use its VEX form", n+1, fields[0])
+		}
+	}
+	if checked < 10 {
+		t.Fatalf("only %d vector instructions found: the test no longer reads the classifier", checked)
 	}
 }
