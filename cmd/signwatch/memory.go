@@ -18,10 +18,10 @@ const bytesPerEvent = 32
 
 // memoryBudget keeps a scan within SPEC 10's memory budget by giving the Go
 // runtime a soft memory limit of memBase plus bytesPerEvent for each event
-// read so far. Near the limit the collector runs more often instead of
-// letting the heap double; no allocation ever fails because of it. Under
-// the limit the collector runs less often than Go's default (gcPercent,
-// unless GOGC is set). A GOMEMLIMIT set in the environment (GOMEMLIMIT=off
+// read so far. The collector runs as the heap nears the limit, not each
+// time it has grown by a proportion of what the last collection left
+// (GOGC=off while the limit is set, unless GOGC is set); no allocation ever
+// fails because of it. A GOMEMLIMIT set in the environment (GOMEMLIMIT=off
 // for none) takes precedence and turns both off.
 type memoryBudget struct{ on bool }
 
@@ -29,18 +29,20 @@ func newMemoryBudget() memoryBudget {
 	b := memoryBudget{on: os.Getenv("GOMEMLIMIT") == ""}
 	b.update(0)
 	if b.on && os.Getenv("GOGC") == "" {
-		// With the limit in place, the heap need not be collected each
-		// time it doubles: a scan's heap only grows (the eventID set, the
-		// groups), and its early, small heaps were collected over and
-		// over. The collector now runs when the heap has grown to five
-		// times what the last collection left, or as it nears the limit.
+		// With the limit in place, the heap need not be collected as it
+		// grows: a scan's heap only grows (the eventID set, the groups),
+		// and each collection before the limit is reached frees little
+		// that the limit would not. Collecting at five times the live
+		// heap (GOGC=400) rather than at the limit cost 4% of a one-core
+		// scan of 200,000 events.
 		debug.SetGCPercent(gcPercent)
 	}
 	return b
 }
 
-// gcPercent is the GOGC a scan runs with under its memory limit.
-const gcPercent = 400
+// gcPercent is the GOGC a scan runs with under its memory limit: off (-1),
+// so that the limit alone starts the collector.
+const gcPercent = -1
 
 // update raises the limit with the number of events read.
 func (b memoryBudget) update(events int64) {
