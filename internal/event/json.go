@@ -126,6 +126,15 @@ func (d *Doc) ParseAt(data []byte, i int) (int, error) {
 	return end, err
 }
 
+// Release empties d and drops its reference to the bytes it parsed, keeping
+// its memory for the next Parse.
+func (d *Doc) Release() {
+	d.raw = nil
+	d.nodes = d.nodes[:0]
+	d.root.state = rootUnindexed
+	d.knownState = knownUnbuilt
+}
+
 // Raw returns the bytes the Doc was parsed from (for ParseAt, the whole
 // buffer).
 func (d *Doc) Raw() []byte { return d.raw }

@@ -186,3 +186,26 @@ func FuzzIsNumber(f *testing.F) {
 		}
 	})
 }
+
+// TestDocRelease checks that a released Doc holds nothing of what it parsed
+// and parses again as a new one.
+func TestDocRelease(t *testing.T) {
+	var d Doc
+	if err := d.Parse([]byte(`{"eventName":"ConsoleLogin","a":{"b":1}}`)); err != nil {
+		t.Fatal(err)
+	}
+	if got := d.Root().GetKey(NewKey("eventName")).Str(); got != "ConsoleLogin" {
+		t.Fatalf("before release: eventName %q", got)
+	}
+	d.Release()
+	if d.Raw() != nil || d.Root().Exists() {
+		t.Fatalf("released Doc still holds %q, root exists %v", d.Raw(), d.Root().Exists())
+	}
+	if err := d.Parse([]byte(`{"eventSource":"signin.amazonaws.com"}`)); err != nil {
+		t.Fatal(err)
+	}
+	root := d.Root()
+	if root.GetKey(NewKey("eventName")).Exists() || root.Get("eventSource").Str() != "signin.amazonaws.com" {
+		t.Fatalf("after release and a new parse: %s", d.Raw())
+	}
+}

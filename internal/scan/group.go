@@ -286,13 +286,13 @@ func (gs *groups) mergeFrom(o *groups) {
 
 // alerts finishes every group, on all available cores: with tens of
 // thousands of groups this is a noticeable part of the work left once the
-// workers are done.
-func (gs *groups) alerts() []alert.Alert {
+// workers are done. The slice has room for spare more alerts.
+func (gs *groups) alerts(spare int) []alert.Alert {
 	list := make([]*group, 0, len(gs.m))
 	for _, g := range gs.m {
 		list = append(list, g)
 	}
-	out := make([]alert.Alert, len(list))
+	out := make([]alert.Alert, len(list), len(list)+spare)
 	parts := max(1, min(runtime.GOMAXPROCS(0), len(list)/256))
 	per := (len(list) + parts - 1) / parts
 	var wg sync.WaitGroup

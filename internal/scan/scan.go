@@ -224,7 +224,25 @@ func (p *pipeline) snapshot() Progress {
 // finish runs the correlation pass over the base-rule matches in event-time
 // order, closes the alarms and orders the alerts.
 func (p *pipeline) finish(total *summary.Summary) ([]alert.Alert, error) {
-	alerts := p.groups.alerts()
+	// The other alerts come first, so that the grouped ones (often tens of
+	// thousands) are copied into a slice with room for them once, not
+	// each time a list is appended.
+	more, err := p.otherAlerts(total)
+	if err != nil {
+		return nil, err
+	}
+	alerts := append(p.groups.alerts(len(more)), more...)
+	p.stitch(total)
+	alerts = filterLevel(alerts, p.opt.MinLevel)
+	sortAlerts(alerts)
+	total.SetAlerts(alerts)
+	return alerts, nil
+}
+
+// otherAlerts returns the alerts that do not come from single-event groups:
+// the group overflow, correlations, new countries and CloudWatch alarms.
+func (p *pipeline) otherAlerts(total *summary.Summary) ([]alert.Alert, error) {
+	var alerts []alert.Alert
 	if n := p.groups.dropped; n > 0 {
 		alerts = append(alerts, groupOverflowAlert(n, total))
 	}
@@ -259,10 +277,6 @@ func (p *pipeline) finish(total *summary.Summary) ([]alert.Alert, error) {
 			}
 		}
 	}
-	p.stitch(total)
-	alerts = filterLevel(alerts, p.opt.MinLevel)
-	sortAlerts(alerts)
-	total.SetAlerts(alerts)
 	return alerts, nil
 }
 
@@ -295,11 +309,29 @@ func sortAlerts(alerts []alert.Alert) {
 		}
 		return ka.first < kb.first
 	})
-	sorted := make([]alert.Alert, len(alerts))
-	for i, j := range idx {
-		sorted[i] = alerts[j]
+	permute(alerts, idx)
+}
+
+// permute puts alerts[idx[i]] at position i for every i, in place: a
+// sorted copy of tens of thousands of alerts was megabytes of fresh memory
+// to fault in and copy back. It follows each cycle of the permutation,
+// moving every alert once, and leaves idx as the identity.
+func permute(alerts []alert.Alert, idx []int) {
+	for i := range idx {
+		if idx[i] == i {
+			continue
+		}
+		held := alerts[i]
+		j := i
+		for idx[j] != i {
+			next := idx[j]
+			alerts[j] = alerts[next]
+			idx[j] = j
+			j = next
+		}
+		alerts[j] = held
+		idx[j] = j
 	}
-	copy(alerts, sorted)
 }
 
 // correlate feeds the observations to the correlation engine in event-time
