@@ -73,6 +73,10 @@ func sameFromFile(t *testing.T, data []byte, opt Options, want outcome) {
 			return nil
 		},
 		func(p Problem) { got.problems = append(got.problems, p) })
+	if kind := gzipStreamProblem(want.problems); kind != "" {
+		sameCutGzip(t, kind, got, want)
+		return
+	}
 	if got.err != nil || got.res != want.res || !reflect.DeepEqual(got.problems, want.problems) {
 		t.Fatalf("read from a file: result %+v, %v, problems %v\nstreamed: result %+v, problems %v",
 			got.res, got.err, got.problems, want.res, want.problems)
@@ -85,6 +89,40 @@ func sameFromFile(t *testing.T, data []byte, opt Options, want outcome) {
 		if !bytes.Equal(r.Raw, w.Raw) || r.Offset != w.Offset || r.Line != w.Line || !r.Time.Equal(w.Time) {
 			t.Fatalf("read from a file: record %d differs: %q at %d, line %d; streamed %q at %d, line %d",
 				i, r.Raw, r.Offset, r.Line, w.Raw, w.Offset, w.Line)
+		}
+	}
+}
+
+// gzipStreamProblem returns "truncated" or "corrupt" when a gzip stream
+// problem was reported, or "".
+func gzipStreamProblem(problems []Problem) string {
+	for _, p := range problems {
+		for _, kind := range []string{"truncated", "corrupt"} {
+			if strings.HasPrefix(p.Msg, kind+" gzip stream") {
+				return kind
+			}
+		}
+	}
+	return ""
+}
+
+// sameCutGzip compares the two paths on a truncated or corrupt gzip
+// stream. A file is inflated whole (internal/inflate), a stream by the
+// streaming reader, and the two stop at slightly different places: the
+// whole-input inflater decodes every symbol whose bits are there, the
+// streaming one may stop a few bytes earlier. So the file path must report
+// the same kind of problem, decode at least as far, and emit every record
+// the stream did, in order, and possibly more.
+func sameCutGzip(t *testing.T, kind string, got, want outcome) {
+	t.Helper()
+	if got.err != nil || gzipStreamProblem(got.problems) != kind || got.res.DecodedBytes < want.res.DecodedBytes ||
+		got.res.Shape != want.res.Shape || len(got.records) < len(want.records) {
+		t.Fatalf("read from a file: result %+v, %v, problems %v\nstreamed: result %+v, problems %v",
+			got.res, got.err, got.problems, want.res, want.problems)
+	}
+	for i, w := range want.records {
+		if r := got.records[i]; !bytes.Equal(r.Raw, w.Raw) || r.Offset != w.Offset || r.Line != w.Line {
+			t.Fatalf("read from a file: record %d differs: %q at %d; streamed %q at %d", i, r.Raw, r.Offset, w.Raw, w.Offset)
 		}
 	}
 }
