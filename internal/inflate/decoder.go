@@ -21,6 +21,7 @@ type decoder struct {
 	limit int
 
 	lit, dist table // the current block's codes
+	clt       table // the current block's code-length code
 }
 
 // consumed is the number of input bytes the stream took (to its last whole
@@ -185,7 +186,7 @@ func (d *decoder) dynamic() error {
 		}
 		clens[codeOrder[i]] = uint8(d.bits(3))
 	}
-	var clt table
+	clt := &d.clt
 	if !clt.build(clens[:], 7, alphaCodeLen) || clt.empty {
 		return d.corrupt("invalid code-length code")
 	}

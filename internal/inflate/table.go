@@ -103,10 +103,14 @@ func (t *table) build(lens []uint8, primary uint, alpha uint8) bool {
 		next[l] = code
 	}
 	size := 1 << primary
-	// Each primary slot that long codes share gets a subtable as wide as
-	// the longest of them needs.
-	var subMax [1 << litBits]uint8
+	// Codes longer than primary bits share primary slots by their first
+	// primary bits; each such slot gets a subtable as wide as its longest
+	// code needs. Only the slots in use are visited (a block's build is
+	// per block: tens of thousands of builds in a big scan).
 	var revs [288]uint16
+	var subMax [1 << litBits]uint8 // by slot: the longest code, 0 for none
+	var slots [288]uint16          // the slots with a subtable, in first-use order
+	nslots := 0
 	for sym, l := range lens {
 		if l == 0 {
 			continue
@@ -116,28 +120,32 @@ func (t *table) build(lens []uint8, primary uint, alpha uint8) bool {
 		revs[sym] = r
 		if uint(l) > primary {
 			p := int(r) & (size - 1)
+			if subMax[p] == 0 {
+				slots[nslots] = uint16(p)
+				nslots++
+			}
 			subMax[p] = max(subMax[p], l)
 		}
 	}
-	var offset [1 << litBits]int
 	total := size
-	for p := range size {
-		if subMax[p] != 0 {
-			offset[p] = total
-			total += 1 << (uint(subMax[p]) - primary)
-		}
+	for _, p := range slots[:nslots] {
+		total += 1 << (uint(subMax[p]) - primary)
 	}
 	if cap(t.entries) < total {
 		t.entries = make([]entry, total)
 	} else {
 		t.entries = t.entries[:total]
-		clear(t.entries)
+		if left > 0 || maxLen == 0 {
+			clear(t.entries) // an incomplete code leaves entries unfilled: invalid
+		}
 	}
 	t.empty = maxLen == 0
-	for p := range size {
-		if subMax[p] != 0 {
-			t.entries[p] = newEntry(primary, kindSub, uint(subMax[p])-primary, offset[p])
-		}
+	// The subtables follow the primary entries in slot order of first use;
+	// a slot's primary entry points at its subtable.
+	offset := size
+	for _, p := range slots[:nslots] {
+		t.entries[p] = newEntry(primary, kindSub, uint(subMax[p])-primary, offset)
+		offset += 1 << (uint(subMax[p]) - primary)
 	}
 	for sym, l := range lens {
 		if l == 0 {
@@ -151,8 +159,8 @@ func (t *table) build(lens []uint8, primary uint, alpha uint8) bool {
 			}
 			continue
 		}
-		p := r & (size - 1)
-		sub := t.entries[offset[p] : offset[p]+1<<(uint(subMax[p])-primary)]
+		ptr := t.entries[r&(size-1)]
+		sub := t.entries[ptr.value() : ptr.value()+1<<ptr.subBits()]
 		for k := r >> primary; k < len(sub); k += 1 << (uint(l) - primary) {
 			sub[k] = e
 		}
