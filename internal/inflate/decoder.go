@@ -274,11 +274,34 @@ func (d *decoder) codes() error {
 		}
 		if e.kind() == kindLiteral {
 			if o >= end {
-				d.b, d.nb, d.ip, d.o = b, nb, ip, o
-				if err := d.room(1); err != nil {
+				var err error
+				if out, end, err = d.roomFor(1, b, nb, ip, o); err != nil {
 					return err
 				}
-				out, end = d.out, min(len(d.out), d.limit)
+			}
+			out[o] = byte(e.value())
+			o++
+			// At least 41 bits are left, enough for another code: a
+			// literal after a literal needs no refill.
+			e = lit[b&(1<<litBits-1)]
+			if e.kind() == kindSub {
+				e = lit[e.value()+int(b>>litBits&(1<<e.subBits()-1))]
+			}
+			if e.kind() != kindLiteral {
+				continue // decoded again after the refill
+			}
+			b >>= e.len()
+			nb -= e.len()
+			if ip > len(in) {
+				if d.b, d.nb, d.ip, d.o = b, nb, ip, o; d.overrun() {
+					return io.ErrUnexpectedEOF
+				}
+			}
+			if o >= end {
+				var err error
+				if out, end, err = d.roomFor(1, b, nb, ip, o); err != nil {
+					return err
+				}
 			}
 			out[o] = byte(e.value())
 			o++
@@ -347,6 +370,14 @@ func (d *decoder) codes() error {
 		d.copyMatch(length, back)
 		o = d.o
 	}
+}
+
+// roomFor is room for codes: it first writes back the loop's state, and
+// returns the output buffer and the end the fast paths write below.
+func (d *decoder) roomFor(n int, b uint64, nb uint, ip, o int) ([]byte, int, error) {
+	d.b, d.nb, d.ip, d.o = b, nb, ip, o
+	err := d.room(n)
+	return d.out, min(len(d.out), d.limit), err
 }
 
 // copyMatch copies n bytes from dist back; the output has room for them.
