@@ -20,7 +20,9 @@ type decoder struct {
 	start int    // first output byte of this stream (distances stop there)
 	limit int
 
-	lit, dist table // the current block's codes
+	// The codes of the current dynamic block, built in place from one
+	// block to the next (the fixed codes are shared, never built over).
+	lit, dist table
 	clt       table // the current block's code-length code
 }
 
@@ -82,11 +84,10 @@ func (d *decoder) run() error {
 		case 0:
 			err = d.stored()
 		case 1:
-			d.lit, d.dist = fixedLit, fixedDist
-			err = d.codes()
+			err = d.codes(&fixedLit, &fixedDist)
 		case 2:
 			if err = d.dynamic(); err == nil {
-				err = d.codes()
+				err = d.codes(&d.lit, &d.dist)
 			}
 		default:
 			err = d.corrupt("invalid block type")
@@ -241,8 +242,8 @@ func (d *decoder) dynamic() error {
 // codes decodes a Huffman-coded block's symbols up to its end. The bit
 // buffer and the output position live in locals for the loop (written back
 // for the slow paths), so that they stay in registers.
-func (d *decoder) codes() error {
-	lit, dist := d.lit.entries, d.dist.entries
+func (d *decoder) codes(litTable, distTable *table) error {
+	lit, dist := litTable.entries, distTable.entries
 	in := d.in
 	b, nb, ip := d.b, d.nb, d.ip
 	out, o := d.out, d.o

@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"sync"
 )
 
 var (
@@ -155,7 +156,17 @@ func Inflate(dst, src []byte, limit int) ([]byte, int, error) {
 // inflate is Inflate for a stream whose output starts at dst[start]: a
 // distance may not reach before it.
 func inflate(dst, src []byte, limit, start int) ([]byte, int, error) {
-	d := decoder{in: src, out: dst[:cap(dst)], o: len(dst), start: start, limit: limit}
+	d := decoders.Get().(*decoder)
+	*d = decoder{in: src, out: dst[:cap(dst)], o: len(dst), start: start, limit: limit,
+		lit: d.lit, dist: d.dist, clt: d.clt}
 	err := d.run()
-	return d.out[:d.o], d.consumed(), err
+	out, n := d.out[:d.o], d.consumed()
+	d.in, d.out = nil, nil
+	decoders.Put(d)
+	return out, n, err
 }
+
+// decoders keeps decoders, and the tables they grew, from one stream to
+// the next: a scan of the real corpora inflates thousands of small objects,
+// and new tables for each were 6 KB of fresh memory apiece.
+var decoders = sync.Pool{New: func() any { return new(decoder) }}

@@ -12,6 +12,7 @@ import (
 	"hash/crc32"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -262,6 +263,15 @@ func FuzzGunzip(f *testing.F) {
 			f.Add(src)
 		}
 	}
+	// Blocks of every kind in one member: a flush after each chunk.
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	for _, chunk := range []string{"tiny", strings.Repeat("abcabcabd", 300), "x", string(samples()["text"][:4000])} {
+		zw.Write([]byte(chunk))
+		zw.Flush()
+	}
+	zw.Close()
+	f.Add(buf.Bytes())
 	f.Fuzz(func(t *testing.T, src []byte) {
 		got, err := Gunzip(nil, src, 1<<20)
 		want, ref := reference(src)
@@ -310,4 +320,64 @@ func BenchmarkGunzip(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestFixedThenDynamic decodes a stream whose first block uses the fixed
+// codes and whose next one defines its own, then a stream of fixed blocks
+// only: building the dynamic block's tables must not write over the
+// shared fixed ones.
+func TestFixedThenDynamic(t *testing.T) {
+	var buf bytes.Buffer
+	fw, _ := flate.NewWriter(&buf, flate.DefaultCompression)
+	fw.Write([]byte("tiny"))
+	fw.Flush()
+	text := samples()["text"][:50_000]
+	fw.Write(text)
+	fw.Close()
+	mixed := append([]byte(nil), buf.Bytes()...)
+	if mixed[0]>>1&3 != 1 {
+		t.Fatalf("the first block is of type %d, not fixed: the test needs another writer", mixed[0]>>1&3)
+	}
+	for range 3 { // the pooled decoder keeps its tables from one stream to the next
+		got, _, err := Inflate(nil, mixed, 1<<30)
+		if err != nil || string(got) != "tiny"+string(text) {
+			t.Fatalf("fixed then dynamic: %d bytes, %v", len(got), err)
+		}
+		buf.Reset()
+		fw.Reset(&buf)
+		fw.Write([]byte("fixed again, fixed again"))
+		fw.Close()
+		if got, _, err := Inflate(nil, buf.Bytes(), 1<<30); err != nil || string(got) != "fixed again, fixed again" {
+			t.Fatalf("fixed after a dynamic block elsewhere: %q, %v", got, err)
+		}
+	}
+	// Streams of many small blocks of every kind (a flush after each chunk
+	// of a few random letters), decoded one after the other.
+	rng := rand.New(rand.NewPCG(7, 8))
+	for range 200 {
+		buf.Reset()
+		fw.Reset(&buf)
+		var want []byte
+		for range 1 + rng.IntN(8) {
+			chunk := make([]byte, 1+rng.IntN(3000))
+			letters := 1 + rng.IntN(20)
+			for i := range chunk {
+				chunk[i] = byte('a' + rng.IntN(letters))
+			}
+			fw.Write(chunk)
+			fw.Flush()
+			want = append(want, chunk...)
+		}
+		fw.Close()
+		if got, _, err := Inflate(nil, buf.Bytes(), 1<<30); err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("blocks of every kind: %d bytes of %d, %v", len(got), len(want), err)
+		}
+	}
+	// The shared fixed tables are still what building them gives.
+	var lit, dist table
+	lit.build(fixedLens(288, 0), litBits, alphaLit)
+	dist.build(fixedLens(32, 5), distBits, alphaDist)
+	if !slices.Equal(lit.entries, fixedLit.entries) || !slices.Equal(dist.entries, fixedDist.entries) {
+		t.Fatal("the fixed tables were written over")
+	}
 }

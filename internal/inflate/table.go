@@ -168,11 +168,22 @@ func (t *table) build(lens []uint8, primary uint, alpha uint8) bool {
 	return true
 }
 
-// The fixed codes of block type 1 (RFC 1951, section 3.2.6).
+// The fixed codes of block type 1 (RFC 1951, section 3.2.6). They are
+// shared by every decoder and never built over.
 var fixedLit, fixedDist = func() (lit, dist table) {
-	var lens [288]uint8
+	lit.build(fixedLens(288, 0), litBits, alphaLit)
+	dist.build(fixedLens(32, 5), distBits, alphaDist)
+	return lit, dist
+}()
+
+// fixedLens returns the fixed code lengths of n symbols: the literal/length
+// code's when every is 0, or every symbol's length.
+func fixedLens(n int, every uint8) []uint8 {
+	lens := make([]uint8, n)
 	for i := range lens {
 		switch {
+		case every != 0:
+			lens[i] = every
 		case i < 144:
 			lens[i] = 8
 		case i < 256:
@@ -183,11 +194,5 @@ var fixedLit, fixedDist = func() (lit, dist table) {
 			lens[i] = 8
 		}
 	}
-	lit.build(lens[:], litBits, alphaLit)
-	var dl [32]uint8
-	for i := range dl {
-		dl[i] = 5
-	}
-	dist.build(dl[:], distBits, alphaDist)
-	return lit, dist
-}()
+	return lens
+}
