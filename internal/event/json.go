@@ -116,8 +116,12 @@ func (d *Doc) ParseAt(data []byte, i int) (int, error) {
 		return i, ErrEmpty
 	}
 	// The parser appends to its own copy of the slice (one indirection
-	// less on every node) and hands it back.
-	p := parser{data: data, nodes: d.nodes}
+	// less on every node) and hands it back. It is zeroed in place and its
+	// fields set one by one: a composite literal was built aside and then
+	// copied with wide loads that wait for the narrow stores (a stall per
+	// event).
+	var p parser
+	p.data, p.nodes = data, d.nodes
 	end, err := p.value(i, -1, -1, false, 0)
 	d.nodes = p.nodes
 	if err != nil {

@@ -134,9 +134,9 @@ func (d *decoder) stored() error {
 	return err
 }
 
-// room makes room for n more output bytes: it grows the buffer, or, past
-// the limit, fills the output to the limit and returns ErrLimit (a copy
-// that fits only in part is the caller's to cut).
+// room makes room for n more output bytes by growing the buffer. When they
+// would pass the limit it makes room up to the limit and returns ErrLimit:
+// the caller then writes what fits and stops.
 func (d *decoder) room(n int) error {
 	need := d.o + n
 	if need <= len(d.out) && need <= d.limit {

@@ -2,6 +2,7 @@ package sigma
 
 import (
 	"bytes"
+	"slices"
 
 	"github.com/signwatch/signwatch/internal/event"
 )
@@ -81,7 +82,7 @@ func (st *state) resolve(slot int) *slotState {
 		ss.present = false
 		if st.enrich != nil {
 			if v, ok := st.enrich.EnrichField(fs.name); ok {
-				st.cands = append(st.cands, cand{kind: event.String, text: []byte(v), lo: -1})
+				st.addCand(event.String, []byte(v))
 				ss.present = true
 			}
 		}
@@ -105,6 +106,18 @@ func (st *state) rootGet(id int, key event.Key) event.Value {
 	return e.v
 }
 
+// addCand appends a candidate with its fields written in place: a struct
+// literal appended is built on the stack and then copied with wide loads
+// that wait for the narrower stores that built it.
+func (st *state) addCand(kind event.Kind, text []byte) {
+	if len(st.cands) == cap(st.cands) {
+		st.cands = slices.Grow(st.cands, 1)
+	}
+	st.cands = st.cands[:len(st.cands)+1]
+	c := &st.cands[len(st.cands)-1]
+	c.kind, c.text, c.lo, c.hi = kind, text, -1, 0
+}
+
 // addValue records v as a candidate; arrays contribute their elements.
 func (st *state) addValue(v event.Value) {
 	switch v.Kind() {
@@ -114,18 +127,18 @@ func (st *state) addValue(v event.Value) {
 			return true
 		})
 	case event.Null:
-		st.cands = append(st.cands, cand{kind: event.Null, lo: -1})
+		st.addCand(event.Null, nil)
 	case event.Object:
 		raw := v.Raw()
-		st.cands = append(st.cands, cand{kind: event.Object, text: raw, lo: -1})
+		st.addCand(event.Object, raw)
 		if bytes.IndexByte(raw, '\\') >= 0 {
 			// JSON held in strings (policy documents) is also searched
 			// with its escapes decoded.
 			dec := event.Unquote(append(append([]byte{'"'}, raw...), '"'))
-			st.cands = append(st.cands, cand{kind: event.Object, text: []byte(dec), lo: -1})
+			st.addCand(event.Object, []byte(dec))
 		}
 	default:
-		st.cands = append(st.cands, cand{kind: v.Kind(), text: v.Bytes(), lo: -1})
+		st.addCand(v.Kind(), v.Bytes())
 	}
 }
 
@@ -138,7 +151,7 @@ func (st *state) leaves(v event.Value) {
 			return true
 		})
 	case event.String, event.Number, event.Bool:
-		st.cands = append(st.cands, cand{kind: v.Kind(), text: v.Bytes(), lo: -1})
+		st.addCand(v.Kind(), v.Bytes())
 	}
 }
 
