@@ -283,7 +283,8 @@ func (d *decoder) codes(litTable, distTable *table) error {
 			out[o] = byte(e.value())
 			o++
 			// At least 41 bits are left, enough for another code: a
-			// literal after a literal needs no refill.
+			// literal after a literal needs no refill. (Written out twice
+			// on purpose: as a two-round loop it measured 3% slower.)
 			e = lit[b&(1<<litBits-1)]
 			if e.kind() == kindSub {
 				e = lit[e.value()+int(b>>litBits&(1<<e.subBits()-1))]
