@@ -63,9 +63,7 @@ func (d *decoder) readAll(r io.Reader) ([]byte, string, error) {
 		return nil, "", fmt.Errorf("read: %w", err)
 	}
 	if isGzip(head[:n]) {
-		data, rerr := d.gunzip(io.MultiReader(bytes.NewReader(head[:n]), er), er)
-		*d.buf = data
-		return data, "gzip/", rerr
+		return d.gunzipStream(head[:n], er)
 	}
 	buf := append((*d.buf)[:0], head[:n]...)
 	if err != nil { // fewer than 2 bytes: that is the whole input
@@ -87,6 +85,36 @@ func (d *decoder) readAll(r io.Reader) ([]byte, string, error) {
 // gzip object is then inflated from memory, with one read system call
 // rather than one per 4 KB. Larger files are streamed.
 const maxWholeRead = 64 << 20
+
+// maxWholeStream is the most of a gzip stream (an S3 object, standard
+// input) read into memory before it is inflated: CloudTrail's objects are
+// well under it, and a longer stream is inflated as it arrives rather than
+// held twice, compressed and decoded. A variable so that tests can lower
+// it.
+var maxWholeStream int64 = 8 << 20
+
+// gunzipStream inflates a gzip stream that begins with head. Up to
+// maxWholeStream compressed bytes are read into memory and inflated whole,
+// as a file is; a longer stream, or one whose reader fails, is inflated as
+// it is read by the streaming reader, which then also reports the read
+// error.
+func (d *decoder) gunzipStream(head []byte, er *errReader) ([]byte, string, error) {
+	raw := getBuf()
+	defer putBuf(raw)
+	data, more, rerr := readUpTo(append((*raw)[:0], head...), er, maxWholeStream)
+	*raw = data
+	if !more && rerr == nil {
+		if want := gzipSizeHint(data, d.opt.MaxDecoded); cap(*d.buf) < want {
+			*d.buf = make([]byte, 0, want)
+		}
+		out := d.gunzipWhole(data)
+		*d.buf = out
+		return out, "gzip/", nil
+	}
+	out, err := d.gunzip(io.MultiReader(bytes.NewReader(data), er), er)
+	*d.buf = out
+	return out, "gzip/", err
+}
 
 // fileSize tells the size of r when it is a regular file small enough to
 // be read whole (one stat).
@@ -186,6 +214,32 @@ func (d *decoder) exhaust(off int) {
 
 func overMsg(limit int64) string {
 	return fmt.Sprintf("decoded size exceeds the %d-byte limit: the rest of the input was not read", limit)
+}
+
+// readUpTo appends r to buf until r ends or buf holds more than limit
+// bytes, and tells which: more is true when r may hold more (nothing read
+// is dropped, so the caller can go on reading r after buf).
+func readUpTo(buf []byte, r io.Reader, limit int64) ([]byte, bool, error) {
+	for int64(len(buf)) <= limit {
+		if len(buf) == cap(buf) {
+			nb := make([]byte, len(buf), max(2*cap(buf), 64<<10))
+			copy(nb, buf)
+			buf = nb
+		}
+		room := buf[len(buf):cap(buf)]
+		if left := limit + 1 - int64(len(buf)); int64(len(room)) > left {
+			room = room[:left]
+		}
+		n, err := r.Read(room)
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, false, nil
+		}
+		if err != nil {
+			return buf, false, err
+		}
+	}
+	return buf, true, nil
 }
 
 // fill appends the rest of r to buf, up to limit bytes in all, and tells
