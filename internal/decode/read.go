@@ -221,7 +221,7 @@ func overMsg(limit int64) string {
 // is dropped, so the caller can go on reading r after buf).
 func readUpTo(buf []byte, r io.Reader, limit int64) ([]byte, bool, error) {
 	for int64(len(buf)) <= limit {
-		if len(buf) == cap(buf) {
+		if len(buf) == cap(buf) { // double: fewer copies than append's 1.25x for big inputs
 			nb := make([]byte, len(buf), max(2*cap(buf), 64<<10))
 			copy(nb, buf)
 			buf = nb
@@ -245,33 +245,11 @@ func readUpTo(buf []byte, r io.Reader, limit int64) ([]byte, bool, error) {
 // fill appends the rest of r to buf, up to limit bytes in all, and tells
 // whether r held more than that.
 func fill(buf []byte, r io.Reader, limit int64) ([]byte, bool, error) {
-	for {
-		if int64(len(buf)) >= limit {
-			var one [1]byte
-			n, err := io.ReadFull(r, one[:])
-			if n == 0 && err != nil && err != io.EOF {
-				return buf, false, err
-			}
-			return buf, n > 0, nil
-		}
-		if len(buf) == cap(buf) { // double: fewer copies than append's 1.25x for big inputs
-			nb := make([]byte, len(buf), max(2*cap(buf), 64<<10))
-			copy(nb, buf)
-			buf = nb
-		}
-		room := buf[len(buf):cap(buf)]
-		if int64(len(room)) > limit-int64(len(buf)) {
-			room = room[:limit-int64(len(buf))]
-		}
-		n, err := r.Read(room)
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			return buf, false, nil
-		}
-		if err != nil {
-			return buf, false, err
-		}
+	buf, more, err := readUpTo(buf, r, limit)
+	if more { // limit+1 bytes were read
+		return buf[:limit], true, nil
 	}
+	return buf, false, err
 }
 
 // gunzip inflates src (multi-member allowed) into the decoder's buffer.
