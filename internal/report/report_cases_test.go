@@ -303,3 +303,20 @@ func TestTableSummarySections(t *testing.T) {
 		t.Error("more than 20 regions listed")
 	}
 }
+
+// FuzzAppendJSONString holds appendJSONString to encoding/json (HTML
+// escaping off) on any text.
+func FuzzAppendJSONString(f *testing.F) {
+	for _, s := range []string{"", "a", "plain ascii text of some length", "tail\x01", "é\u2028\xff", "0123456789abcdef\"", "arn:aws:iam::123456789012:user/alice"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var want bytes.Buffer
+		if err := newEncoder(&want).Encode(s); err != nil {
+			t.Fatal(err)
+		}
+		if got := appendJSONString(nil, s); string(got) != strings.TrimSuffix(want.String(), "\n") {
+			t.Fatalf("%q: got %s, want %s", s, got, want.String())
+		}
+	})
+}
