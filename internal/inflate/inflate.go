@@ -4,10 +4,11 @@
 // signwatch reads most CloudTrail delivery objects whole before decoding
 // them, so the decoder can do what a streaming one cannot: write every
 // literal and match straight into the output (no 32 KB window to copy out
-// of), refill its bit buffer eight input bytes at a time, and resolve most
-// literal/length codes with one lookup in a 1,024-entry table. On
-// CloudTrail objects it inflates about 1.4 times as fast as
-// klauspost/compress's streaming reader.
+// of), refill its bit buffer eight input bytes at a time, resolve most
+// literal/length codes with one lookup in a 1,024-entry table, take two
+// literals per refill and copy short matches sixteen bytes at a time. On
+// CloudTrail-like text it inflates about 1.5 times as fast as
+// klauspost/compress's streaming reader (BenchmarkGunzip).
 //
 // Every error leaves the output decoded so far in the returned buffer, so
 // that a caller can keep what came before a corruption.
