@@ -9,11 +9,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 // Fixture events in the shape of AWS's documented sign-in examples.
@@ -884,5 +886,27 @@ func TestGzipStreamsPastTheWholeReadLimit(t *testing.T) {
 	if _, err := Decode(context.Background(), "x", &gzipThenFail{data: full[:len(full)/2], err: errors.New("disk on fire")},
 		Options{}, func(Record) error { return nil }, nil); err == nil || !strings.Contains(err.Error(), "disk on fire") {
 		t.Fatalf("read whole, failing reader: error %v", err)
+	}
+}
+
+// TestReadUpToAndFill holds the two read loops to their limits, the
+// largest one included: readUpTo keeps the byte past the limit that tells
+// there is more, fill cuts it off.
+func TestReadUpToAndFill(t *testing.T) {
+	src := strings.Repeat("0123456789", 10_000)
+	for _, limit := range []int64{0, 1, 99_999, 100_000, 100_001, math.MaxInt64} {
+		got, more, err := readUpTo([]byte("x"), iotest.OneByteReader(strings.NewReader(src)), limit)
+		all := "x" + src // 100,001 bytes; readUpTo stops at one past the limit
+		want := all
+		if int64(len(all)) > limit {
+			want = all[:limit+1]
+		}
+		if err != nil || string(got) != want || more != (int64(len(all)) > limit) {
+			t.Fatalf("readUpTo, limit %d: %d bytes, more %v, error %v", limit, len(got), more, err)
+		}
+		got, over, err := fill(nil, strings.NewReader(src), limit)
+		if err != nil || string(got) != src[:min(int64(len(src)), limit)] || over != (int64(len(src)) > limit) {
+			t.Fatalf("fill, limit %d: %d bytes, over %v, error %v", limit, len(got), over, err)
+		}
 	}
 }

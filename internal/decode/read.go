@@ -227,8 +227,10 @@ func readUpTo(buf []byte, r io.Reader, limit int64) ([]byte, bool, error) {
 			buf = nb
 		}
 		room := buf[len(buf):cap(buf)]
-		if left := limit + 1 - int64(len(buf)); int64(len(room)) > left {
-			room = room[:left]
+		// At most one byte past the limit (left+1 is formed only when it
+		// is smaller than the room: a limit of MaxInt64 must not wrap).
+		if left := limit - int64(len(buf)); left < int64(len(room)) {
+			room = room[:left+1]
 		}
 		n, err := r.Read(room)
 		buf = buf[:len(buf)+n]
