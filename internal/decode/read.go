@@ -104,12 +104,7 @@ func (d *decoder) gunzipStream(head []byte, er *errReader) ([]byte, string, erro
 	data, more, rerr := readUpTo(append((*raw)[:0], head...), er, maxWholeStream)
 	*raw = data
 	if !more && rerr == nil {
-		if want := gzipSizeHint(data, d.opt.MaxDecoded); cap(*d.buf) < want {
-			*d.buf = make([]byte, 0, want)
-		}
-		out := d.gunzipWhole(data)
-		*d.buf = out
-		return out, "gzip/", nil
+		return d.gunzipWhole(data), "gzip/", nil
 	}
 	out, err := d.gunzip(io.MultiReader(bytes.NewReader(data), er), er)
 	*d.buf = out
@@ -154,26 +149,27 @@ func (d *decoder) readFile(r io.Reader, size int64) ([]byte, string, error) {
 		*raw, *d.buf = *d.buf, data
 		return data, "", nil
 	}
-	if want := gzipSizeHint(data, d.opt.MaxDecoded); cap(*d.buf) < want {
-		*d.buf = make([]byte, 0, want)
-	}
-	out := d.gunzipWhole(data)
-	*d.buf = out
-	return out, "gzip/", nil
+	return d.gunzipWhole(data), "gzip/", nil
 }
 
 // gunzipWhole inflates gzip data held whole in memory (multi-member
-// allowed) into the decoder's buffer, with internal/inflate: straight into
-// the output, half again as fast as the streaming reader, which stays for
-// inputs read as streams. Its problems are the streaming path's.
+// allowed) into the decoder's buffer, sized ahead by the gzip trailer, and
+// returns it. It uses internal/inflate: straight into the output, half
+// again as fast as the streaming reader, which stays for long streams. Its
+// problems are the streaming path's.
 func (d *decoder) gunzipWhole(data []byte) []byte {
+	if want := gzipSizeHint(data, d.opt.MaxDecoded); cap(*d.buf) < want {
+		*d.buf = make([]byte, 0, want)
+	}
 	buf := (*d.buf)[:0]
 	if _, err := inflate.Header(data); err != nil {
 		d.report(Problem{Offset: 0, Msg: "invalid gzip header: " + err.Error()}, true)
+		*d.buf = buf
 		return buf
 	}
 	limit := int(min(d.opt.MaxDecoded, math.MaxInt))
 	out, err := inflate.Gunzip(buf, data, limit)
+	*d.buf = out
 	switch {
 	case errors.Is(err, inflate.ErrLimit):
 		d.report(Problem{Offset: d.opt.MaxDecoded, Msg: overMsg(d.opt.MaxDecoded)}, true)
