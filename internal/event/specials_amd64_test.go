@@ -85,7 +85,7 @@ func TestParserWithEachClassifier(t *testing.T) {
 // TestAVX2ClassifierIsAllVEX reads the AVX2 classifier's assembly and fails
 // on any legacy SSE instruction naming an X register: once a VPBROADCASTB
 // has dirtied the upper halves of the Y registers, each one pays an SSE/AVX
-// transition, which made the classifier twenty times slower than SSE2 (a
+// transition, which made the classifier ten times slower than SSE2 (a
 // MOVQ AX, X2 between two broadcasts did it) without changing its output.
 func TestAVX2ClassifierIsAllVEX(t *testing.T) {
 	src, err := os.ReadFile("specials_amd64.s")
