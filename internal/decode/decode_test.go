@@ -909,4 +909,9 @@ func TestReadUpToAndFill(t *testing.T) {
 			t.Fatalf("fill, limit %d: %d bytes, over %v, error %v", limit, len(got), over, err)
 		}
 	}
+	// What the buffer already holds counts: a first read past a tiny limit
+	// is cut to it.
+	if got, over, err := fill([]byte("abcdef"), strings.NewReader(""), 3); err != nil || string(got) != "abc" || !over {
+		t.Fatalf("fill of a buffer past the limit: %q, over %v, error %v", got, over, err)
+	}
 }
